@@ -1,0 +1,61 @@
+"""Who may see and change network data (DESIGN.md, access rule 2).
+
+Network data is visible to that network's members and to administrators (staff), and
+changed by its coordinators. A request for a network one may not see answers 404, the
+same as for one that does not exist. Nothing is cached: a removed member loses access on
+the next request."""
+
+from django.contrib.auth.mixins import AccessMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Network, NetworkMembership
+
+
+def is_administrator(user):
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def networks_visible_to(user):
+    qs = Network.objects.all()
+    if is_administrator(user):
+        return qs
+    return qs.filter(memberships__user=user)
+
+
+def network_role(user, network):
+    """The user's role in the network, or None."""
+    return (
+        NetworkMembership.objects.filter(network=network, user=user).values_list("role", flat=True).first()
+    )
+
+
+def get_network_for_user_or_404(user, pk, *, role=None):
+    """The network if ``user`` may see it (role=None) or coordinate it (role="coordinator")."""
+    network = get_object_or_404(Network.objects.select_related("lan", "kommun", "parent"), pk=pk)
+    user_role = network_role(user, network)
+    network.user_role = user_role
+    if role == NetworkMembership.Role.COORDINATOR:
+        if user_role != NetworkMembership.Role.COORDINATOR:
+            raise Http404
+    elif user_role is None and not is_administrator(user):
+        raise Http404
+    return network
+
+
+class NetworkAccessMixin(AccessMixin):
+    """Loads ``self.network`` for the URL's ``network_pk``. ``network_role`` on the view says
+    who may use it: "member" (members and administrators) or "coordinator"."""
+
+    network_role = "member"
+
+    def dispatch(self, request, *args, **kwargs):
+        role = NetworkMembership.Role.COORDINATOR if self.network_role == "coordinator" else None
+        self.network = get_network_for_user_or_404(request.user, kwargs["network_pk"], role=role)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["network"] = self.network
+        ctx["is_coordinator"] = self.network.user_role == NetworkMembership.Role.COORDINATOR
+        return ctx

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworksConfig(AppConfig):
+    name = "networks"
+    verbose_name = _("Nätverk")
+
+    def ready(self):
+        from . import emails  # noqa: F401  (registers outbox renderers)

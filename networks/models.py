@@ -1,0 +1,314 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import TimeStampedModel
+
+
+class Lan(models.Model):
+    code = models.CharField(_("länskod"), max_length=2, unique=True)
+    name = models.CharField(_("namn"), max_length=100)
+
+    class Meta:
+        verbose_name = _("län")
+        verbose_name_plural = _("län")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Kommun(models.Model):
+    code = models.CharField(_("kommunkod"), max_length=4, unique=True)
+    name = models.CharField(_("namn"), max_length=100)
+    lan = models.ForeignKey(Lan, verbose_name=_("län"), on_delete=models.PROTECT, related_name="kommuner")
+
+    class Meta:
+        verbose_name = _("kommun")
+        verbose_name_plural = _("kommuner")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(TimeStampedModel):
+    class Kind(models.TextChoices):
+        KOMMUN = "kommun", _("Kommun")
+        REGION = "region", _("Region (hälso- och sjukvård)")
+        POLIS = "polis", _("Polis")
+        SKOLA = "skola", _("Skola/förskola")
+        KYRKA = "kyrka", _("Kyrka/församling")
+        IDEELL = "ideell", _("Ideell organisation")
+        ANNAN = "annan", _("Annan")
+
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("sort"), max_length=10, choices=Kind.choices)
+    unit = models.CharField(
+        _("förvaltning/enhet"),
+        max_length=200,
+        blank=True,
+        help_text=_("T.ex. socialtjänst eller familjecentral."),
+    )
+    kommun = models.ForeignKey(
+        Kommun, verbose_name=_("kommun"), null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+    )
+    lan = models.ForeignKey(
+        Lan,
+        verbose_name=_("län"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text=_("Sätts från kommunen när en kommun är vald."),
+    )
+    website = models.URLField(_("webbplats"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="OrganisationMembership", related_name="organisations", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+        ordering = ["name", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "unit", "lan"], name="organisation_unique_name_unit_lan"),
+        ]
+        indexes = [models.Index(fields=["lan", "kind"], name="organisation_lan_kind")]
+
+    def __str__(self):
+        return f"{self.name}, {self.unit}" if self.unit else self.name
+
+    def clean(self):
+        if self.kommun_id:
+            self.lan_id = self.kommun.lan_id
+
+
+class OrganisationMembership(models.Model):
+    """A person's place in an organisation, with their title there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE)
+    title = models.CharField(_("titel"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("anställning/uppdrag")
+        verbose_name_plural = _("anställningar/uppdrag")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="orgmembership_unique_user_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation}"
+
+
+class Network(TimeStampedModel):
+    class Kind(models.TextChoices):
+        REGIONAL = "regional", _("Regionalt (län)")
+        LOCAL = "local", _("Lokalt (kommun)")
+
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("sort"), max_length=10, choices=Kind.choices)
+    lan = models.ForeignKey(Lan, verbose_name=_("län"), on_delete=models.PROTECT, related_name="networks")
+    kommun = models.ForeignKey(
+        Kommun, verbose_name=_("kommun"), null=True, blank=True, on_delete=models.PROTECT, related_name="networks"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("regionalt nätverk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="local_networks",
+        limit_choices_to={"kind": "regional"},
+    )
+    purpose = models.TextField(
+        _("avsiktsförklaring"), blank=True, help_text=_("Varför nätverket finns och vad det vill åstadkomma.")
+    )
+    organisations = models.ManyToManyField(
+        Organisation, through="NetworkOrganisation", related_name="networks", blank=True,
+        verbose_name=_("medlemsorganisationer"),
+    )
+
+    class Meta:
+        verbose_name = _("nätverk")
+        verbose_name_plural = _("nätverk")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="regional", kommun__isnull=True, parent__isnull=True)
+                | Q(kind="local", kommun__isnull=False),
+                name="network_kind_matches_area",
+            ),
+        ]
+        indexes = [models.Index(fields=["lan", "kind"], name="network_lan_kind")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.LOCAL:
+            if not self.kommun_id:
+                errors["kommun"] = _("Ett lokalt nätverk måste höra till en kommun.")
+            else:
+                self.lan_id = self.kommun.lan_id
+            if self.parent_id:
+                if self.parent.kind != self.Kind.REGIONAL:
+                    errors["parent"] = _("Ett lokalt nätverk kan bara ligga under ett regionalt nätverk.")
+                elif self.kommun_id and self.parent.lan_id != self.kommun.lan_id:
+                    errors["parent"] = _(
+                        "Det regionala nätverket hör till %(lan)s, men kommunen ligger i ett annat län."
+                    ) % {"lan": self.parent.lan}
+        elif self.kind == self.Kind.REGIONAL:
+            if self.kommun_id:
+                errors["kommun"] = _("Ett regionalt nätverk hör till ett län, inte till en kommun.")
+            if self.parent_id:
+                errors["parent"] = _("Ett regionalt nätverk kan inte ligga under ett annat nätverk.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class NetworkOrganisation(models.Model):
+    network = models.ForeignKey(Network, verbose_name=_("nätverk"), on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT)
+    joined_on = models.DateField(_("med sedan"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("medlemsorganisation")
+        verbose_name_plural = _("medlemsorganisationer")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "organisation"], name="networkorg_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} i {self.network}"
+
+
+class NetworkMembership(models.Model):
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Samordnare")
+        PARTICIPANT = "participant", _("Deltagare")
+
+    network = models.ForeignKey(Network, verbose_name=_("nätverk"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="network_memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("företräder"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("roll"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
+    joined_at = models.DateTimeField(_("med sedan"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("medlem")
+        verbose_name_plural = _("medlemmar")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "user"], name="networkmembership_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "network"], name="membership_user_network")]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) i {self.network}"
+
+
+class Stewardship(models.Model):
+    """Who is responsible for driving the network onward, for which period."""
+
+    network = models.ForeignKey(Network, verbose_name=_("nätverk"), on_delete=models.CASCADE, related_name="stewardships")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("sammankallande organisation"), on_delete=models.PROTECT)
+    contact_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("kontaktperson"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(_("från"))
+    ends_on = models.DateField(_("till"), null=True, blank=True)
+    note = models.CharField(_("anteckning"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("ansvarsperiod")
+        verbose_name_plural = _("ansvarsperioder")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network"], condition=Q(ends_on__isnull=True), name="stewardship_one_current_per_network"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="stewardship_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.starts_on}–{self.ends_on or ''})"
+
+
+class NetworkInvitation(models.Model):
+    """An e-mail invitation to a network; the link lets a new person choose a password."""
+
+    network = models.ForeignKey(Network, verbose_name=_("nätverk"), on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("inbjuden av"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("skickad"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepterad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbjudan")
+        verbose_name_plural = _("inbjudningar")
+
+    def __str__(self):
+        return f"{self.user} → {self.network}"
+
+
+class Activity(TimeStampedModel):
+    """A service a member organisation offers families (verksamhetskatalogen)."""
+
+    class Category(models.TextChoices):
+        MOTESPLATS = "motesplats", _("Mötesplats")
+        STODGRUPP = "stodgrupp", _("Stödgrupp")
+        SAMTALSSTOD = "samtalsstod", _("Samtalsstöd")
+        LAXHJALP = "laxhjalp", _("Läxhjälp")
+        EKONOMISKT = "ekonomiskt", _("Ekonomiskt/materiellt stöd")
+        FORALDRASTOD = "foraldrastod", _("Föräldrastöd")
+        FRITID = "fritid", _("Fritid")
+        ANNAT = "annat", _("Annat")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="activities"
+    )
+    title = models.CharField(_("rubrik"), max_length=200)
+    description = models.TextField(_("beskrivning"))
+    category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+    age_from = models.PositiveSmallIntegerField(_("ålder från"), null=True, blank=True)
+    age_to = models.PositiveSmallIntegerField(_("ålder till"), null=True, blank=True)
+    kommun = models.ForeignKey(Kommun, verbose_name=_("kommun"), on_delete=models.PROTECT, related_name="activities")
+    when = models.CharField(_("när"), max_length=200, blank=True, help_text=_("T.ex. tisdagar 15–17 under terminerna."))
+    where = models.CharField(_("var"), max_length=200, blank=True)
+    contact = models.CharField(_("kontakt"), max_length=200, help_text=_("Namn, telefon eller e-post."))
+    how_to_refer = models.TextField(
+        _("så hänvisar du en familj"), blank=True, help_text=_("Hur en familj kommer i kontakt eller anmäls.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("skapad av"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("verksamhet")
+        verbose_name_plural = _("verksamheter")
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_from__isnull=True) | Q(age_to__isnull=True) | Q(age_to__gte=F("age_from")),
+                name="activity_age_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["kommun", "category"], name="activity_kommun_category")]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.age_from is not None and self.age_to is not None and self.age_to < self.age_from:
+            raise ValidationError({"age_to": _("”Ålder till” kan inte vara lägre än ”ålder från”.")})

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Barnstödsportalen: the two commands.
+#   ./portal.sh run    install everything, load demo data, run the portal on http://127.0.0.1:8000
+#   ./portal.sh test   install everything, run the whole test suite (extra args go to pytest)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+UV_VERSION=0.13.9
+PYTHON=${PYTHON:-python3}
+
+ensure_uv() {
+  if command -v uv >/dev/null 2>&1; then UV=$(command -v uv); return; fi
+  if [ ! -x .tools/bin/uv ]; then
+    echo "==> installing uv $UV_VERSION into .tools/"
+    "$PYTHON" -m venv .tools
+    .tools/bin/pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+  fi
+  UV=.tools/bin/uv
+}
+
+sync_env() {
+  ensure_uv
+  echo "==> installing the locked dependencies (uv.lock) into .venv/"
+  "$UV" sync --frozen --quiet
+}
+
+port_open() { # host port
+  "$PYTHON" - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(); s.settimeout(0.5)
+sys.exit(0 if s.connect_ex((sys.argv[1], int(sys.argv[2]))) == 0 else 1)
+PY
+}
+
+cmd_run() {
+  sync_env
+  export DJANGO_SETTINGS_MODULE=portal.settings.dev
+  mkdir -p var/mail var/broker/queue var/broker/processed
+  .venv/bin/python manage.py migrate --noinput
+  .venv/bin/python manage.py createcachetable
+  .venv/bin/python manage.py load_demo
+  echo "==> starting the Celery worker with beat (filesystem broker, log in var/celery.log)"
+  .venv/bin/celery -A portal worker -B --concurrency 1 --loglevel INFO \
+    --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
+  CELERY_PID=$!
+  trap 'kill $CELERY_PID 2>/dev/null || true' EXIT INT TERM
+  echo "==> e-mail is written to var/mail/; open http://127.0.0.1:${PORT:-8000}/"
+  .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
+}
+
+cmd_test() {
+  sync_env
+  if [ -z "${DATABASE_URL:-}" ] && port_open 127.0.0.1 5432; then
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/barnstodsportalen
+  fi
+  if [ -z "${TEST_REDIS_URL:-}" ] && port_open 127.0.0.1 6379; then
+    export TEST_REDIS_URL=redis://127.0.0.1:6379/0
+  fi
+  echo "==> database: ${DATABASE_URL:-SQLite (no PostgreSQL on 127.0.0.1:5432)}"
+  echo "==> redis:    ${TEST_REDIS_URL:-none (integration tests will be skipped)}"
+  .venv/bin/pytest "$@"
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  *) echo "usage: $0 run|test [pytest args]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,172 @@
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in with their e-mail address."""
+
+    username = None
+    email = models.EmailField(_("e-postadress"), unique=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+        ordering = ["first_name", "last_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.email
+
+
+class AuditEvent(models.Model):
+    """Append-only log of who did what, when and from where (SECURITY.md 5-6).
+
+    Rows are only ever inserted (``audit_record``); a PostgreSQL trigger rejects UPDATE and
+    DELETE. ``user`` has no database constraint so that the log outlives accounts."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("inloggning")
+        LOGIN_FAILED = "login_failed", _("misslyckad inloggning")
+        LOGOUT = "logout", _("utloggning")
+        PASSWORD_CHANGED = "password_changed", _("lösenord ändrat")
+        PASSWORD_RESET = "password_reset", _("lösenord återställt")
+        PASSWORD_SET = "password_set", _("lösenord valt via inbjudan")
+        MFA_ADDED = "mfa_added", _("tvåstegsverifiering tillagd")
+        MFA_REMOVED = "mfa_removed", _("tvåstegsverifiering borttagen")
+        MFA_FAILED = "mfa_failed", _("misslyckad tvåstegsverifiering")
+        SESSION_ENDED = "session_ended", _("session avslutad")
+        VIEW = "view", _("läsning")
+        CREATE = "create", _("skapande")
+        UPDATE = "update", _("ändring")
+        DELETE = "delete", _("borttagning")
+        PRINT = "print", _("utskrift")
+        EXPORT = "export", _("export")
+        DENIED = "denied", _("nekad åtkomst")
+
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("användare"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    user_label = models.CharField(_("användare (text)"), max_length=254, blank=True)
+    organisation_label = models.CharField(_("organisation"), max_length=300, blank=True)
+    action = models.CharField(_("händelse"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("objekttyp"), max_length=100, blank=True)
+    object_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
+    request_id = models.CharField(_("anrops-id"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
+    detail = models.JSONField(_("detaljer"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("granskningshändelse")
+        verbose_name_plural = _("granskningslogg")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "-at"], name="audit_user_at")]
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_label} {self.get_action_display()}"
+
+
+class OutboundEmail(models.Model):
+    """Transactional outbox: an e-mail to send, written in the same transaction as the
+    business change. ``portal.tasks.outbox_send`` sends it once; ``outbox_sweep``
+    re-enqueues what is still pending, so a broker outage delays mail, never loses it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("väntar")
+        SENT = "sent", _("skickat")
+        FAILED = "failed", _("misslyckades")
+
+    kind = models.CharField(_("sort"), max_length=50)
+    recipient = models.EmailField(_("mottagare"))
+    object_key = models.CharField(_("gäller"), max_length=100)
+    period = models.CharField(_("period"), max_length=50, blank=True, default="")
+    subject = models.CharField(_("ämne (förrenderat)"), max_length=300, blank=True)
+    body_text = models.TextField(_("text (förrenderad)"), blank=True)
+    body_html = models.TextField(_("HTML (förrenderad)"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("försök"), default=0)
+    last_error = models.CharField(_("senaste fel"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("nästa försök"), default=timezone.now)
+    sent_at = models.DateTimeField(_("skickat"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("utgående e-post")
+        verbose_name_plural = _("utgående e-post")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "object_key", "period"],
+                name="outbox_once_per_recipient_kind_object_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
+                name="outbox_sent_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending_due",
+                condition=Q(status="pending"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient} ({self.get_status_display()})"

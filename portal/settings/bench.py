@@ -1,0 +1,21 @@
+"""Benchmark settings: production-like (DEBUG off, persistent PostgreSQL connections, Redis
+cache) on loopback over plain HTTP, with the yardstick views of PERFORMANCE.md enabled."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = False
+BENCH_VIEWS_ENABLED = True
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/portal_bench")}
+DATABASES["default"]["CONN_MAX_AGE"] = 600
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

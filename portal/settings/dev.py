@@ -1,0 +1,17 @@
+"""Embedded default: SQLite, e-mail as files under var/mail, a local Celery worker with beat
+on a filesystem broker (no Redis needed), so invitations go through the real task code."""
+
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR, env
+
+DEBUG = env.bool("DEBUG", default=True)
+
+if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
+    _broker = BASE_DIR / "var" / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker / "queue"),
+        "data_folder_out": str(_broker / "queue"),
+        "processed_folder": str(_broker / "processed"),
+        "store_processed": False,
+        "visibility_timeout": 3600,
+    }

@@ -1,0 +1,69 @@
+"""Login events into the audit log (SECURITY.md 5), and session hygiene (12)."""
+
+import time
+
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
+from django.contrib.auth import get_user_model
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+
+from .audit import audit_record
+from .middleware import SESSION_STARTED_KEY
+from .models import AuditEvent
+
+
+def end_other_sessions(user, keep_session_key=None):
+    """End every session of ``user`` except the current one."""
+    from allauth.usersessions.models import UserSession
+
+    for session in UserSession.objects.filter(user=user).exclude(session_key=keep_session_key or ""):
+        session.end()
+
+
+@receiver(auth_signals.user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_STARTED_KEY] = time.time()
+    audit_record(action=AuditEvent.Action.LOGIN, request=request, user=user)
+
+
+@receiver(auth_signals.user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(action=AuditEvent.Action.LOGOUT, request=request, user=user)
+
+
+@receiver(auth_signals.user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    # Record which account was tried (if it exists), never the password.
+    email = (credentials or {}).get("email") or (credentials or {}).get("username") or ""
+    user = get_user_model().objects.filter(email__iexact=email).first() if email else None
+    audit_record(
+        action=AuditEvent.Action.LOGIN_FAILED,
+        request=request,
+        user=user,
+        detail={"known_account": user is not None},
+    )
+
+
+@receiver(account_signals.password_changed)
+def on_password_changed(sender, request, user, **kwargs):
+    audit_record(action=AuditEvent.Action.PASSWORD_CHANGED, request=request, user=user)
+    end_other_sessions(user, keep_session_key=getattr(request.session, "session_key", None))
+
+
+@receiver(account_signals.password_reset)
+def on_password_reset(sender, request, user, **kwargs):
+    audit_record(action=AuditEvent.Action.PASSWORD_RESET, request=request, user=user)
+    end_other_sessions(user)
+
+
+@receiver(mfa_signals.authenticator_added)
+def on_mfa_added(sender, request, user, authenticator, **kwargs):
+    audit_record(action=AuditEvent.Action.MFA_ADDED, request=request, user=user, detail={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authenticator_removed)
+def on_mfa_removed(sender, request, user, authenticator, **kwargs):
+    audit_record(action=AuditEvent.Action.MFA_REMOVED, request=request, user=user, detail={"type": authenticator.type})

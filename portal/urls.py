@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.i18n import set_language
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from . import views
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Barnstödsportalen – administration"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("halsa/", views.health, name="health"),
+    path("sprak/", login_not_required(set_language), name="set_language"),
+    path("konto/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("networks.urls")),
+]
+
+if settings.BENCH_VIEWS_ENABLED:
+    urlpatterns += [
+        path("bench/plain", views.bench_plain, name="bench_plain"),
+        path("bench/fortunes_auth", views.bench_fortunes_auth, name="bench_fortunes_auth"),
+    ]

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from . import selectors
+
+
+def dashboard(request):
+    """Min översikt: my networks, my role in each and what I can do next."""
+    return render(request, "portal/dashboard.html", selectors.dashboard_context(request.user))
+
+
+@login_not_required
+@never_cache
+def health(request):
+    """Liveness and database readiness for load balancers and docker-compose."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:
+        return JsonResponse({"status": "unavailable"}, status=503)
+
+
+@login_not_required
+def bench_plain(request):
+    """Yardstick: the ceiling of Django here (PERFORMANCE.md). Only with BENCH_VIEWS_ENABLED."""
+    return HttpResponse(b"Hello, World!", content_type="text/plain")
+
+
+def bench_fortunes_auth(request):
+    """Yardstick: login required, one query for 50 rows rendered into an escaped table."""
+    from networks.models import Kommun
+
+    rows = list(Kommun.objects.values_list("code", "name")[:50])
+    return render(request, "portal/bench_fortunes.html", {"rows": rows})
+
+

@@ -1,0 +1,92 @@
+"""Shared personas and helpers. The database is real (SQLite locally, PostgreSQL in CI)."""
+
+import pytest
+from django.db import connection
+
+from networks.models import NetworkMembership, Organisation
+
+from . import factories as f
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def org_kommun(db):
+    return f.OrganisationFactory(name="Växjö kommun", unit="Socialtjänsten", kind=Organisation.Kind.KOMMUN)
+
+
+@pytest.fixture
+def org_church(db):
+    return f.OrganisationFactory(name="Växjö domkyrkoförsamling", kind=Organisation.Kind.KYRKA)
+
+
+@pytest.fixture
+def regional_network(db):
+    return f.RegionalNetworkFactory(name="Barnens bästa gäller! i Kronoberg")
+
+
+@pytest.fixture
+def network(db, regional_network):
+    return f.LocalNetworkFactory(name="Barnstödsnätverket i Växjö", parent=regional_network)
+
+
+@pytest.fixture
+def coordinator(db, network, org_kommun):
+    """Samordnare of ``network``."""
+    return f.MembershipFactory(
+        network=network, organisation=org_kommun, role=NetworkMembership.Role.COORDINATOR,
+        user=f.UserFactory(email="samordnare@vaxjo.se", first_name="Sara", last_name="Samordnare"),
+    ).user
+
+
+@pytest.fixture
+def participant(db, network, org_church):
+    """Deltagare in ``network``, from a church."""
+    return f.MembershipFactory(
+        network=network, organisation=org_church,
+        user=f.UserFactory(email="deltagare@kyrkan.se", first_name="Per", last_name="Präst"),
+    ).user
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged-in user who is a member of no network."""
+    return f.UserFactory(email="utomstaende@exempel.se")
+
+
+@pytest.fixture
+def administrator(db):
+    return f.UserFactory(email="admin@exempel.se", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: a test client logged in as ``user``."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (CI=true) no test may be skipped: a skip there means a missing service."""
+    import os
+
+    if not os.environ.get("CI"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        reporter.write_line(f"CI: {skipped} test(s) skipped; every test must run in CI.", red=True)
+        session.exitstatus = 1
