@@ -98,6 +98,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = NetworkMembership
+        skip_postgeneration_save = True
 
     network = factory.SubFactory(LocalNetworkFactory)
     user = factory.SubFactory(UserFactory)
