@@ -59,3 +59,23 @@ class SecurityHeadersMiddleware:
         ):
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class LanguageMiddleware:
+    """Swedish first: the language is the one the user chose (the language cookie set by the
+    language switch), otherwise Swedish — never guessed from the browser's Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        codes = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in codes else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -12,6 +12,7 @@ admin.site.site_header = "Barnstödsportalen – administration"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("profil/", views.profile, name="profile"),
     path("halsa/", views.health, name="health"),
     path("sprak/", login_not_required(set_language), name="set_language"),
     path("konto/", include("allauth.urls")),

@@ -39,3 +39,32 @@ def bench_fortunes_auth(request):
     return render(request, "portal/bench_fortunes.html", {"rows": rows})
 
 
+
+
+def profile(request):
+    """Min profil: my name and phone, and my title in each organisation I belong to."""
+    from django.contrib import messages
+    from django.db import transaction
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from networks.models import OrganisationMembership
+
+    from .forms import ProfileForm, TitleFormSet
+
+    memberships = OrganisationMembership.objects.filter(user=request.user).select_related(
+        "organisation", "organisation__kommun", "organisation__lan"
+    )
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        titles = TitleFormSet(request.POST, queryset=memberships, prefix="titles")
+        if form.is_valid() and titles.is_valid():
+            with transaction.atomic():
+                form.save()
+                titles.save()
+            messages.success(request, _("Dina uppgifter är sparade."))
+            return redirect("profile")
+    else:
+        form = ProfileForm(instance=request.user)
+        titles = TitleFormSet(queryset=memberships, prefix="titles")
+    return render(request, "portal/profile.html", {"form": form, "titles": titles})
