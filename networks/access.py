@@ -6,6 +6,7 @@ same as for one that does not exist. Nothing is cached: a removed member loses a
 the next request."""
 
 from django.contrib.auth.mixins import AccessMixin
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -18,9 +19,13 @@ def is_administrator(user):
 
 def networks_visible_to(user):
     qs = Network.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
     if is_administrator(user):
         return qs
-    return qs.filter(memberships__user=user)
+    # Exists, not a join: a join on memberships would also filter any later
+    # Count("memberships") down to the user's own row.
+    return qs.filter(Exists(NetworkMembership.objects.filter(network=OuterRef("pk"), user=user)))
 
 
 def network_role(user, network):
@@ -30,15 +35,32 @@ def network_role(user, network):
     )
 
 
+def regional_networks_coordinated_by(user):
+    """Regional networks in which ``user`` is a coordinator (they may create local networks
+    in those networks' län)."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    return Network.objects.filter(
+        kind=Network.Kind.REGIONAL,
+        memberships__user=user,
+        memberships__role=NetworkMembership.Role.COORDINATOR,
+    ).select_related("lan")
+
+
 def get_network_for_user_or_404(user, pk, *, role=None):
-    """The network if ``user`` may see it (role=None) or coordinate it (role="coordinator")."""
-    network = get_object_or_404(Network.objects.select_related("lan", "kommun", "parent"), pk=pk)
-    user_role = network_role(user, network)
-    network.user_role = user_role
+    """The network if ``user`` may see it (role=None) or coordinate it (role="coordinator").
+    One query: the user's role comes as an annotation (``network.user_role``)."""
+    if not user.is_authenticated:
+        raise Http404
+    user_role = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user).values("role")[:1]
+    network = get_object_or_404(
+        Network.objects.select_related("lan", "kommun", "parent").annotate(user_role=Subquery(user_role)),
+        pk=pk,
+    )
     if role == NetworkMembership.Role.COORDINATOR:
-        if user_role != NetworkMembership.Role.COORDINATOR:
+        if network.user_role != NetworkMembership.Role.COORDINATOR:
             raise Http404
-    elif user_role is None and not is_administrator(user):
+    elif network.user_role is None and not is_administrator(user):
         raise Http404
     return network
 

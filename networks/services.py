@@ -34,6 +34,7 @@ def network_create(*, by, **fields):
     network.save()
     if organisation is not None:
         network_organisation_add(network=network, organisation=organisation, by=by)
+        OrganisationMembership.objects.get_or_create(user=by, organisation=organisation)
         NetworkMembership.objects.create(
             network=network, user=by, organisation=organisation, role=NetworkMembership.Role.COORDINATOR
         )

@@ -34,3 +34,26 @@ def audit_record(*, action, request=None, user=None, obj=None, organisation="", 
         ip_address=client_ip(request),
         detail=detail or {},
     )
+
+
+def audit_record_child(
+    *, action, request=None, user=None, plan_id=None, child_id=None, obj=None, organisation="", detail=None
+):
+    """Insert one audit row about child data (SECURITY.md 5): as ``audit_record`` plus the plan
+    and child ids. ``detail`` must hold ids and codes only, never names or personnummer."""
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        if request.user.is_authenticated:
+            user = request.user
+    return AuditEvent.objects.create(
+        action=action,
+        user=user if user is not None and user.pk else None,
+        user_label=(user.email if user is not None and user.pk else ""),
+        organisation_label=str(organisation or "")[:300],
+        object_type=(obj._meta.label_lower if obj is not None else ""),
+        object_id=(str(obj.pk) if obj is not None else ""),
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        ip_address=client_ip(request),
+        detail=detail or {},
+        plan_id=plan_id,
+        child_id=child_id,
+    )

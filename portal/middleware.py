@@ -3,8 +3,11 @@ import time
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 SESSION_STARTED_KEY = "portal_session_started"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -38,7 +41,10 @@ class AbsoluteSessionLimitMiddleware:
             if started is None:
                 request.session[SESSION_STARTED_KEY] = time.time()
             elif time.time() - started > settings.SESSION_ABSOLUTE_LIMIT_SECONDS:
-                logout(request)
+                logout(request)  # flushes the session: the old cookie no longer works
+                messages.info(request, _("Du har varit inloggad i tolv timmar. Logga in igen."))
+                if request.method == "GET":
+                    return redirect_to_login(request.get_full_path())
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 
@@ -51,6 +57,9 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        # Every policy carries a nonce, so an inline script can only ever run with it
+        # (CSPMiddleware, the next middleware out, writes the header).
+        str(getattr(request, "csp_nonce", ""))
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         user = getattr(request, "user", None)

@@ -105,12 +105,19 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("anrops-id"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
     detail = models.JSONField(_("detaljer"), default=dict, blank=True)
+    # Child data (childplans): plain ids, no foreign keys, so the log outlives the plan and
+    # never cascades; a plan's access log for the guardians reads by plan_id.
+    plan_id = models.BigIntegerField(_("plan-id"), null=True, blank=True)
+    child_id = models.BigIntegerField(_("barn-id"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("granskningshändelse")
         verbose_name_plural = _("granskningslogg")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["user", "-at"], name="audit_user_at")]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="audit_user_at"),
+            models.Index(fields=["plan_id", "-at"], name="audit_plan_at"),
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete

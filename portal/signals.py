@@ -4,8 +4,10 @@ import time
 
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from .audit import audit_record
@@ -19,6 +21,18 @@ def end_other_sessions(user, keep_session_key=None):
 
     for session in UserSession.objects.filter(user=user).exclude(session_key=keep_session_key or ""):
         session.end()
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def on_user_saved(sender, instance, created, update_fields=None, **kwargs):
+    """A deactivated account is logged out everywhere at once. (ModelBackend refuses an inactive
+    user on the next request anyway; this also removes the sessions. A queryset ``update()``
+    sends no signal: deactivate through the model or the admin.)"""
+    if created or instance.is_active:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    end_other_sessions(instance)
 
 
 @receiver(auth_signals.user_logged_in)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import views
+from . import routes, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Barnstödsportalen – administration"
@@ -15,9 +15,11 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("halsa/", views.health, name="health"),
     path("sprak/", login_not_required(set_language), name="set_language"),
-    path("konto/", include("allauth.urls")),
+    path("konto/", include(routes.account_urlpatterns())),
     path("admin/", admin.site.urls),
     path("", include("networks.urls")),
+    path("", include("meetings.urls")),
+    path("", include("childplans.urls")),
 ]
 
 if settings.BENCH_VIEWS_ENABLED:

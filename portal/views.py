@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse

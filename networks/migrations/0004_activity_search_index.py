@@ -1,6 +1,6 @@
 """Full-text search index for the directory, PostgreSQL only (Swedish configuration).
 
-The expression must match ``networks.directory.SEARCH_VECTOR_SQL`` for the planner to use it."""
+Replaced by the stored column of migration 0005."""
 
 from django.db import migrations
 

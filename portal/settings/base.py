@@ -8,8 +8,6 @@ from csp.constants import NONCE
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-do-not-use-in-production-0123456789")
 DEBUG = env.bool("DEBUG", default=False)
@@ -34,25 +32,31 @@ INSTALLED_APPS = [
     "pgtrigger",
     "portal",
     "networks",
+    "meetings",
+    "childplans",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RequestIdMiddleware",
+    # The header middleware sit outside everything that may answer early (the redirect to
+    # log in, the session limit, a CSRF failure), so every response carries the headers.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "portal.middleware.AbsoluteSessionLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "portal.middleware.SecurityHeadersMiddleware",
+    "portal.middleware.AbsoluteSessionLimitMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Users who can reach child data must have set up two-factor authentication (promise 11).
+    "childplans.middleware.ChildDataMFAMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -127,6 +131,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # keep this session, end the others (
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Barnstödsportalen] "
+# A password reset for an unknown address sends nothing (and shows the same page as for a
+# known one): the public form must not mail arbitrary addresses.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -138,7 +145,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Barnstödsportalen"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are listed and ended by the user (allauth.usersessions); tracking last-seen on
+# every request would cost 3 queries per page (PERFORMANCE.md budgets).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -186,12 +195,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 
 # --- Cache: allauth's rate limits need a real shared cache ------------------
+def redis_db_url(url, db):
+    """``url`` pointing at Redis database ``db``: the cache lives apart from the broker."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
+
+
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("CACHE_URL", default=REDIS_URL.rstrip("/0123456789") + "/1"),
+            "LOCATION": env("CACHE_URL", default=redis_db_url(REDIS_URL, 1)),
         }
     }
 else:
@@ -211,7 +227,7 @@ EMAIL_TIMEOUT = 10
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Celery (SECURITY.md: background work that never loses and never doubles)
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Publishing fails fast when the broker is down (about a second); the outbox sweeper sends later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
@@ -230,6 +246,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "portal.tasks.outbox_sweep", "schedule": 60.0},
+    # Meeting reminders (issue 3): each is recorded once per person and kind (outbox constraint).
+    "meeting-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 300.0},
+    # Plan reminders (issue 4): review due / action due, once each (outbox constraint).
+    "plan-reminders": {"task": "childplans.tasks.plan_reminders", "schedule": 3600.0},
 }
 # How long a pending outbox row waits before the sweeper re-enqueues it.
 OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=120)

@@ -6,12 +6,13 @@ from .base import BASE_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 
-if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
+if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     _broker = BASE_DIR / "var" / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker / "queue"),
         "data_folder_out": str(_broker / "queue"),
         "processed_folder": str(_broker / "processed"),
+        "control_folder": str(_broker / "control"),
         "store_processed": False,
         "visibility_timeout": 3600,
     }

@@ -1,7 +1,7 @@
 """Production: everything from the environment; a missing secret stops start-up."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import env, redis_db_url
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without it
@@ -16,9 +16,12 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env("CACHE_URL", default=REDIS_URL.rstrip("/0123456789") + "/1"),
+        "LOCATION": env("CACHE_URL", default=redis_db_url(REDIS_URL, 1)),
     }
 }
+# E-mail on its own queue, so a fan-out of invitations never holds up other work; the
+# worker in docker-compose.yml consumes both queues.
+CELERY_TASK_ROUTES = {"portal.tasks.outbox_send": {"queue": "mail"}}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

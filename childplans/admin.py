@@ -1,0 +1,19 @@
+"""The Django admin shows NO child data (SECURITY.md; issue 4): only the two settings tables
+that hold none. Children, guardians, plans, teams, consents, assessments, actions, reviews,
+chronology and history are deliberately not registered; tests/childplans/test_admin.py
+checks that no model holding child data is ever registered."""
+
+from django.contrib import admin
+
+from .models import PlanKeepingKind, ReasonCategory
+
+
+@admin.register(PlanKeepingKind)
+class PlanKeepingKindAdmin(admin.ModelAdmin):
+    list_display = ["kind"]
+
+
+@admin.register(ReasonCategory)
+class ReasonCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "active"]
+    list_filter = ["active"]

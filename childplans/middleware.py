@@ -1,0 +1,66 @@
+"""Two-factor authentication is required for child data (SECURITY.md 11).
+
+allauth offers TOTP and recovery codes but has no "required" switch. On every childplans route
+(except the indicators page, which holds no child data) a user who may reach child data — a
+current member of any plan team, or someone whose organisation is of a kind that may keep
+plans — and who has no authenticator is sent to set one up. Only the set-up pages and log-out
+are outside childplans, so they pass. Checked in the database on every such request."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+CHILDPLANS_NAMESPACE = "childplans"
+# childplans routes with no child data, open without two-factor authentication.
+MFA_EXEMPT_URL_NAMES = frozenset({"indicators"})
+
+
+def has_authenticator(user):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk).exists()
+
+
+def may_reach_child_data(user):
+    """A current team member of any plan, or a member of an organisation of a plan-keeping kind."""
+    from networks.models import OrganisationMembership
+
+    from .models import PlanKeepingKind, TeamMember
+
+    if TeamMember.objects.filter(user_id=user.pk, removed_at__isnull=True).exists():
+        return True
+    return OrganisationMembership.objects.filter(
+        user_id=user.pk, organisation__kind__in=PlanKeepingKind.objects.values("kind")
+    ).exists()
+
+
+def mfa_required(user):
+    return not has_authenticator(user) and may_reach_child_data(user)
+
+
+class ChildDataMFAMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if match is None or CHILDPLANS_NAMESPACE not in match.namespaces:
+            return None
+        if match.url_name in MFA_EXEMPT_URL_NAMES:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None  # LoginRequiredMiddleware has already sent them to log in
+        if mfa_required(user):
+            messages.warning(
+                request,
+                _(
+                    "Barnens planer kräver tvåstegsverifiering. Ställ in en autentiseringsapp "
+                    "innan du fortsätter."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return None

@@ -1,0 +1,303 @@
+"""Reads for the plan pages, with a fixed number of queries whatever the plan holds
+(PERFORMANCE.md: a detail page <= 8 queries, auth included). Every read starts from
+``ChildPlan.objects.visible_to(user)`` (directly, or through the plan the view already loaded
+with ``get_plan_for_user_or_404``)."""
+
+from types import SimpleNamespace
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    JSONField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from portal.models import AuditEvent
+
+from .models import (
+    Action,
+    Area,
+    Assessment,
+    ChildPlan,
+    Consent,
+    ContactHandover,
+    Goal,
+    Need,
+    PlanChange,
+    PlanVoice,
+    Review,
+    TeamMember,
+)
+
+
+def plan_page_queryset():
+    """The plan with everything the plan page shows about it in the same query: the latest two
+    assessments, the next and the last review, the current version's voices, a pending
+    handover and whether a consent has been withdrawn."""
+    assessments = Assessment.objects.filter(plan=OuterRef("pk")).order_by("-assessed_on", "-pk")
+    pending = ContactHandover.objects.filter(
+        plan=OuterRef("pk"), accepted_at__isnull=True, cancelled_at__isnull=True
+    )
+    voice = PlanVoice.objects.filter(plan=OuterRef("pk"), version=OuterRef("version"))
+    withdrawn = Consent.objects.filter(plan=OuterRef("pk"), withdrawn_on__isnull=False).order_by("-withdrawn_on")
+    return ChildPlan.objects.select_related("child", "owner_organisation", "contact_person").annotate(
+        latest_areas=Subquery(assessments.values("areas")[:1], output_field=JSONField()),
+        latest_assessed_on=Subquery(assessments.values("assessed_on")[:1]),
+        previous_areas=Subquery(assessments.values("areas")[1:2], output_field=JSONField()),
+        previous_assessed_on=Subquery(assessments.values("assessed_on")[1:2]),
+        next_review_on=Subquery(
+            Review.objects.filter(plan=OuterRef("pk"), status=Review.Status.PLANNED)
+            .order_by("date")
+            .values("date")[:1]
+        ),
+        last_review_on=Subquery(
+            Review.objects.filter(plan=OuterRef("pk"), status=Review.Status.HELD)
+            .order_by("-date")
+            .values("date")[:1]
+        ),
+        child_voice=Subquery(voice.values("child_voice")[:1]),
+        guardians_views=Subquery(voice.values("guardians_views")[:1]),
+        pending_handover_to_id=Subquery(pending.values("to_user_id")[:1]),
+        pending_handover_to_email=Subquery(pending.values("to_user__email")[:1]),
+        last_withdrawn_on=Subquery(withdrawn.values("withdrawn_on")[:1]),
+    )
+
+
+def assessment_rows(latest, previous):
+    """The text table beside the wheel: one row per area with need, what is seen and movement."""
+    from .services import movement
+
+    moves = movement(latest, previous)
+    rows = []
+    for code, label in Area.choices:
+        entry = (latest or {}).get(code) or {}
+        before = (previous or {}).get(code) or {}
+        need = entry.get("need")
+        rows.append(
+            SimpleNamespace(
+                code=code,
+                label=label,
+                need=need,
+                need_label=Need(need).label if need in Need.values else "",
+                previous_need_label=Need(before["need"]).label if before.get("need") in Need.values else "",
+                seen=entry.get("seen", ""),
+                seen_by=entry.get("seen_by", ""),
+                movement=moves[code],
+            )
+        )
+    return rows
+
+
+def current_team(plan):
+    return list(
+        TeamMember.objects.filter(plan=plan, removed_at__isnull=True)
+        .select_related("user", "organisation")
+        .order_by("added_at", "pk")
+    )
+
+
+def goals_with_actions(plan, today=None):
+    """Goals with their actions in ONE query (a LEFT JOIN read as values, grouped here)."""
+    today = today or timezone.localdate()
+    rows = (
+        Goal.objects.filter(plan=plan)
+        .order_by("pk", "actions__due_on", "actions__pk")
+        .values(
+            "pk", "area", "description",
+            "actions__pk", "actions__what", "actions__status", "actions__starts_on", "actions__due_on",
+            "actions__follow_up", "actions__responsible_organisation__name",
+            "actions__responsible_organisation__unit", "actions__responsible_person_id",
+            "actions__responsible_person__first_name", "actions__responsible_person__last_name",
+            "actions__responsible_person__email",
+        )
+    )
+    goals = {}
+    status_labels = dict(Action.Status.choices)
+    area_labels = dict(Area.choices)
+    for row in rows:
+        goal = goals.get(row["pk"])
+        if goal is None:
+            goal = goals[row["pk"]] = SimpleNamespace(
+                pk=row["pk"], area=row["area"], area_label=area_labels.get(row["area"], ""),
+                description=row["description"], actions=[],
+            )
+        if row["actions__pk"] is None:
+            continue
+        person = " ".join(
+            p for p in (row["actions__responsible_person__first_name"], row["actions__responsible_person__last_name"]) if p
+        ) or (row["actions__responsible_person__email"] or "")
+        organisation = row["actions__responsible_organisation__name"] or ""
+        if row["actions__responsible_organisation__unit"]:
+            organisation += ", " + row["actions__responsible_organisation__unit"]
+        status = row["actions__status"]
+        goal.actions.append(
+            SimpleNamespace(
+                pk=row["actions__pk"], what=row["actions__what"], status=status,
+                status_label=status_labels.get(status, ""), starts_on=row["actions__starts_on"],
+                due_on=row["actions__due_on"], follow_up=row["actions__follow_up"],
+                responsible_organisation=organisation, responsible_person=person,
+                responsible_person_id=row["actions__responsible_person_id"],
+                is_overdue=status in Action.OPEN_STATUSES and row["actions__due_on"] < today,
+            )
+        )
+    return list(goals.values())
+
+
+def my_actions_for(user, limit=50):
+    """"Mina insatser": open actions the user is responsible for, in plans they may see now,
+    overdue first, then by due date. One query; no child names (plan number and the action)."""
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    return list(
+        Action.objects.filter(
+            responsible_person_id=user.pk,
+            status__in=Action.OPEN_STATUSES,
+            plan__in=ChildPlan.objects.visible_to(user).active().values("pk"),
+        )
+        .annotate(
+            overdue=Case(When(due_on__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+        .select_related("goal")
+        .order_by("-overdue", "due_on", "pk")[:limit]
+    )
+
+
+def dashboard_actions_context(request, limit=50):
+    """Context for ``childplans/_dashboard_actions.html`` with the audit row the listing needs
+    (one row, whatever the number of actions; none when there is nothing to show)."""
+    actions = my_actions_for(request.user, limit=limit)
+    if actions:
+        from portal.audit import audit_record_child
+
+        audit_record_child(
+            action=AuditEvent.Action.VIEW,
+            request=request,
+            detail={"list": "my_actions", "plan_ids": sorted({a.plan_id for a in actions})},
+        )
+    return {"my_actions": actions, "my_actions_overdue": sum(1 for a in actions if a.overdue)}
+
+
+def plan_list_for(user):
+    """My plans (any status) with the child, for the plan list. One query."""
+    return (
+        ChildPlan.objects.visible_to(user)
+        .select_related("child", "contact_person", "owner_organisation")
+        .annotate(
+            next_review_on=Min("reviews__date", filter=Q(reviews__status=Review.Status.PLANNED)),
+        )
+        .order_by("status", "child__family_name", "child__given_name", "pk")
+    )
+
+
+def history_for(plan, limit=500):
+    return list(PlanChange.objects.filter(plan=plan).select_related("user").order_by("-at", "-pk")[:limit])
+
+
+def access_log_for(plan, limit=2000):
+    """The plan's access log for the guardians: who read or changed it, when (HSLF-FS 2016:40)."""
+    return list(
+        AuditEvent.objects.filter(plan_id=plan.pk)
+        .exclude(action=AuditEvent.Action.DENIED)
+        .order_by("-at", "-pk")
+        .values("at", "user_label", "organisation_label", "action")[:limit]
+    )
+
+
+def reviews_for(plan):
+    return list(Review.objects.filter(plan=plan).select_related("recorded_by").order_by("-date", "-pk"))
+
+
+# --- indicators (no child data) ----------------------------------------------------------------
+
+SUPPRESS_BELOW = 5
+
+
+def _share(part, whole):
+    if whole < SUPPRESS_BELOW:
+        return None
+    return round(100 * part / whole)
+
+
+def indicators():
+    """Per län and kommun (of the owning organisation): active plans, and of the held reviews
+    the share where the child took part and the share where the guardians know the plan. A
+    group under five plans or reviews is suppressed (None). Counts only: no child data."""
+    plans = (
+        ChildPlan.objects.filter(status=ChildPlan.Status.ACTIVE)
+        .values("owner_organisation__lan__name", "owner_organisation__kommun__name")
+        .annotate(n=Count("pk"))
+    )
+    reviews = (
+        Review.objects.filter(status=Review.Status.HELD)
+        .values("plan__owner_organisation__lan__name", "plan__owner_organisation__kommun__name")
+        .annotate(
+            n=Count("pk"),
+            child=Count("pk", filter=Q(child_took_part=Review.ChildTookPart.YES)),
+            guardians=Count("pk", filter=Q(guardians_know_plan=True)),
+        )
+    )
+    groups = {}
+
+    def group(lan, kommun):
+        key = (lan or "", kommun or "")
+        if key not in groups:
+            groups[key] = {"lan": lan or "", "kommun": kommun or "", "plans": 0, "reviews": 0, "child": 0,
+                           "guardians": 0}
+        return groups[key]
+
+    for row in plans:
+        group(row["owner_organisation__lan__name"], row["owner_organisation__kommun__name"])["plans"] += row["n"]
+    for row in reviews:
+        g = group(row["plan__owner_organisation__lan__name"], row["plan__owner_organisation__kommun__name"])
+        g["reviews"] += row["n"]
+        g["child"] += row["child"]
+        g["guardians"] += row["guardians"]
+    lans = {}
+    for (lan, _kommun), g in sorted(groups.items()):
+        total = lans.setdefault(lan, {"lan": lan, "plans": 0, "reviews": 0, "child": 0, "guardians": 0, "kommuner": []})
+        for k in ("plans", "reviews", "child", "guardians"):
+            total[k] += g[k]
+        total["kommuner"].append(g)
+
+    def present(g):
+        return SimpleNamespace(
+            name=g.get("kommun") or g.get("lan") or "",
+            plans=g["plans"] if g["plans"] >= SUPPRESS_BELOW else None,
+            reviews=g["reviews"] if g["reviews"] >= SUPPRESS_BELOW else None,
+            child_share=_share(g["child"], g["reviews"]),
+            guardians_share=_share(g["guardians"], g["reviews"]),
+        )
+
+    result = []
+    for lan in sorted(lans):
+        total = lans[lan]
+        result.append(
+            SimpleNamespace(
+                total=present({**total, "kommun": ""}),
+                kommuner=[present(g) for g in total["kommuner"] if g["kommun"]],
+            )
+        )
+    return result
+
+
+__all__ = [
+    "access_log_for",
+    "assessment_rows",
+    "current_team",
+    "dashboard_actions_context",
+    "goals_with_actions",
+    "history_for",
+    "indicators",
+    "my_actions_for",
+    "plan_list_for",
+    "plan_page_queryset",
+    "reviews_for",
+]

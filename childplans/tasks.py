@@ -1,0 +1,63 @@
+"""Celery: reminders before a review is due (to the contact person) and before an action's
+due date (to its responsible person), once each — the outbox's unique (kind, recipient,
+object, period) makes a second run, or a concurrent one, a no-op. No arguments; the outbox
+rows carry ids only."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from portal.outbox import outbox_add
+
+from .models import Action, ChildPlan, Review, TeamMember
+
+REVIEW_REMINDER_DAYS = getattr(settings, "PLAN_REVIEW_REMINDER_DAYS", 7)
+ACTION_REMINDER_DAYS = getattr(settings, "PLAN_ACTION_REMINDER_DAYS", 3)
+
+
+def plan_reminders_run(today=None):
+    """Record the reminders that are due; returns how many new outbox rows were written."""
+    today = today or timezone.localdate()
+    written = 0
+    with transaction.atomic():
+        reviews = (
+            Review.objects.filter(
+                status=Review.Status.PLANNED,
+                date__gte=today,
+                date__lte=today + timedelta(days=REVIEW_REMINDER_DAYS),
+                plan__status=ChildPlan.Status.ACTIVE,
+            )
+            .values_list("pk", "date", "plan__contact_person__email")
+        )
+        for pk, date, email in reviews:
+            if outbox_add(kind="plan_review_due", recipient=email, object_key=f"review:{pk}", period=str(date)):
+                written += 1
+        still_on_team = TeamMember.objects.filter(
+            plan_id=OuterRef("plan_id"), user_id=OuterRef("responsible_person_id"), removed_at__isnull=True
+        )
+        actions = (
+            Action.objects.filter(
+                status__in=Action.OPEN_STATUSES,
+                due_on__gte=today,
+                due_on__lte=today + timedelta(days=ACTION_REMINDER_DAYS),
+                plan__status=ChildPlan.Status.ACTIVE,
+                responsible_person__isnull=False,
+                responsible_person__is_active=True,
+            )
+            .filter(Exists(still_on_team))
+            .values_list("pk", "due_on", "responsible_person__email")
+        )
+        for pk, due_on, email in actions:
+            if outbox_add(kind="plan_action_due", recipient=email, object_key=f"action:{pk}", period=str(due_on)):
+                written += 1
+    return written
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def plan_reminders():
+    """Periodic (CELERY_BEAT_SCHEDULE "plan-reminders")."""
+    return plan_reminders_run()

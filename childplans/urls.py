@@ -1,0 +1,63 @@
+"""Plan URLs: ids only, never a name or a personnummer (SECURITY.md 7).
+
+``ROUTE_CLASSES`` classifies every route here for portal/routes.py (promise 1): "child" routes
+take ``plan_pk`` and their view declares ``PlanAccessMixin`` (tests/childplans/test_access.py
+walks them all for every persona and method); "member" routes show only the user's own plans
+or actions, or no child data at all."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "childplans"
+
+urlpatterns = [
+    # member routes
+    path("planer/", views.PlanListView.as_view(), name="plan_list"),
+    path("planer/ny/", views.PlanCreateView.as_view(), name="plan_create"),
+    path("planer/mina-insatser/", views.MyActionsView.as_view(), name="my_actions"),
+    path("planer/indikatorer/", views.IndicatorsView.as_view(), name="indicators"),
+    # child-scoped routes
+    path("planer/<int:plan_pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("planer/<int:plan_pk>/barnet/", views.ChildUpdateView.as_view(), name="child_update"),
+    path("planer/<int:plan_pk>/vardnadshavare/ny/", views.GuardianAddView.as_view(), name="guardian_add"),
+    path(
+        "planer/<int:plan_pk>/vardnadshavare/<int:guardian_pk>/",
+        views.GuardianUpdateView.as_view(),
+        name="guardian_update",
+    ),
+    path("planer/<int:plan_pk>/samtycken/", views.ConsentView.as_view(), name="consents"),
+    path(
+        "planer/<int:plan_pk>/samtycken/<int:consent_pk>/aterkalla/",
+        views.ConsentWithdrawView.as_view(),
+        name="consent_withdraw",
+    ),
+    path("planer/<int:plan_pk>/team/", views.TeamView.as_view(), name="team"),
+    path("planer/<int:plan_pk>/team/ny/", views.TeamAddView.as_view(), name="team_add"),
+    path(
+        "planer/<int:plan_pk>/team/<int:member_pk>/ta-bort/", views.TeamRemoveView.as_view(), name="team_remove"
+    ),
+    path("planer/<int:plan_pk>/kontaktperson/", views.HandoverView.as_view(), name="handover"),
+    path("planer/<int:plan_pk>/kontaktperson/svar/", views.HandoverRespondView.as_view(), name="handover_respond"),
+    path("planer/<int:plan_pk>/bedomningar/", views.AssessmentListView.as_view(), name="assessments"),
+    path("planer/<int:plan_pk>/bedomningar/ny/", views.AssessmentCreateView.as_view(), name="assessment_create"),
+    path("planer/<int:plan_pk>/rost/", views.VoiceView.as_view(), name="voice"),
+    path("planer/<int:plan_pk>/mal/ny/", views.GoalAddView.as_view(), name="goal_add"),
+    path("planer/<int:plan_pk>/insatser/ny/", views.ActionAddView.as_view(), name="action_add"),
+    path("planer/<int:plan_pk>/insatser/<int:action_pk>/", views.ActionUpdateView.as_view(), name="action_update"),
+    path("planer/<int:plan_pk>/uppfoljningar/", views.ReviewsView.as_view(), name="reviews"),
+    path(
+        "planer/<int:plan_pk>/uppfoljningar/<int:review_pk>/", views.ReviewRecordView.as_view(), name="review_record"
+    ),
+    path("planer/<int:plan_pk>/kronologi/", views.ChronologyView.as_view(), name="chronology"),
+    path("planer/<int:plan_pk>/historik/", views.HistoryView.as_view(), name="history"),
+    path("planer/<int:plan_pk>/utskrift/", views.PrintView.as_view(), name="print"),
+    path("planer/<int:plan_pk>/atkomstlogg/", views.AccessLogView.as_view(), name="access_log"),
+    path("planer/<int:plan_pk>/avsluta/", views.CloseView.as_view(), name="close"),
+]
+
+MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"})
+
+ROUTE_CLASSES = {
+    f"{app_name}:{p.name}": ("member" if p.name in MEMBER_ROUTES else "child") for p in urlpatterns
+}

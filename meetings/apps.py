@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "meetings"
+    verbose_name = _("Möten")
+
+    def ready(self):
+        from . import emails  # noqa: F401  (registers outbox renderers)

@@ -1,0 +1,153 @@
+"""Forms for meeting pages. Times are entered in Europe/Stockholm (the site's time zone)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from networks.models import Organisation
+
+from .models import Invitation, Meeting, NetworkMeetingDefaults, Topic
+from .services import parse_guests
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MeetingForm(forms.ModelForm):
+    video_url = forms.URLField(
+        label=_("Videolänk"), required=False, assume_scheme="https", max_length=200,
+        help_text=_("T.ex. en länk till Teams eller Zoom."),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Ämnen"),
+        queryset=Topic.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title", "kind", "topics", "starts_at", "ends_at", "place", "video_url", "description",
+            "rsvp_deadline", "capacity", "cost_note", "remind_unanswered_days", "remind_attending_days",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "rsvp_deadline": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "cost_note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "starts_at": _("Svensk tid."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["topics"].queryset = Topic.objects.filter(is_active=True) | Topic.objects.filter(
+                meetings=self.instance
+            )
+
+    def service_fields(self):
+        data = {k: v for k, v in self.cleaned_data.items() if k != "topics"}
+        return data, list(self.cleaned_data.get("topics") or [])
+
+
+class MeetingDefaultsForm(forms.ModelForm):
+    class Meta:
+        model = NetworkMeetingDefaults
+        fields = ["remind_unanswered_days", "remind_attending_days", "cost_note"]
+        widgets = {"cost_note": forms.Textarea(attrs={"rows": 2})}
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Punkt"), max_length=200, required=False)
+    responsible = forms.ModelChoiceField(label=_("Ansvarig"), queryset=None, required=False)
+    responsible_name = forms.CharField(label=_("Ansvarig (om inte medlem)"), max_length=200, required=False)
+    duration_minutes = forms.IntegerField(label=_("Minuter"), min_value=1, max_value=600, required=False)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("title") and (data.get("responsible") or data.get("responsible_name") or data.get("duration_minutes")):
+            self.add_error("title", _("Skriv vad punkten handlar om."))
+        return data
+
+
+AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=3, max_num=40, validate_max=True)
+
+
+class InviteForm(forms.Form):
+    include_regional = forms.BooleanField(label=_("Bjud också in det regionala nätverkets medlemmar"), required=False)
+    include_local = forms.BooleanField(label=_("Bjud också in de lokala nätverkens medlemmar"), required=False)
+    guests = forms.CharField(
+        label=_("Gäster"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("En per rad: e-postadress; namn; organisation. Namn och organisation kan utelämnas."),
+    )
+
+    def __init__(self, *args, network=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if network is None or not network.parent_id:
+            del self.fields["include_regional"]
+        if network is None or network.kind != network.Kind.REGIONAL:
+            del self.fields["include_local"]
+
+    def clean_guests(self):
+        try:
+            return parse_guests(self.cleaned_data.get("guests", ""))
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["guests"]) from None
+
+
+class AnswerForm(forms.Form):
+    response = forms.ChoiceField(
+        label=_("Svar"),
+        choices=[(Invitation.Response.YES, _("Jag kommer")), (Invitation.Response.NO, _("Jag kan inte komma"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Behov, t.ex. kost eller tillgänglighet"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    decline_reason = forms.CharField(
+        label=_("Om du inte kan komma: varför? (frivilligt)"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class WalkInForm(forms.Form):
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    email = forms.EmailField(label=_("E-postadress"), required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    organisation_name = forms.CharField(
+        label=_("Annan organisation"), max_length=200, required=False,
+        help_text=_("Om organisationen inte finns i listan."),
+    )
+
+    def __init__(self, *args, network=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if network is not None:
+            self.fields["organisation"].queryset = network.organisations.select_related("kommun").order_by("name")
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(label=_("Minnesanteckningar"), widget=forms.Textarea(attrs={"rows": 12}))
+    follow_ups = forms.CharField(
+        label=_("Att göra till nästa gång"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,0 +1,104 @@
+"""iCalendar files for meetings (RFC 5545/5546, made with the ``icalendar`` library).
+
+Every version of a meeting has the same UID; SEQUENCE grows when its time or place changes or it
+is cancelled, so calendars replace the old entry. Times are written in Europe/Stockholm with a
+VTIMEZONE, so they stay right across a daylight-saving change."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from .models import Invitation, Meeting
+
+PRODID = "-//Barnstödsportalen//Möten//SV"
+TZ = ZoneInfo("Europe/Stockholm")
+
+PARTSTAT = {
+    Invitation.Response.PENDING: "NEEDS-ACTION",
+    Invitation.Response.YES: "ACCEPTED",
+    Invitation.Response.NO: "DECLINED",
+    Invitation.Response.WAITLIST: "TENTATIVE",
+}
+
+
+def _organizer_address():
+    from email.utils import parseaddr
+
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "noreply@barnstodsportalen.se"
+
+
+def meeting_url(meeting):
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk])
+
+
+def _event(meeting, *, invitation=None, cancelled=False):
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at.astimezone(TZ))
+    event.add("dtend", meeting.ends_at.astimezone(TZ))
+    event.add("summary", meeting.title)
+    location = ", ".join(x for x in (meeting.place, meeting.video_url) if x)
+    if location:
+        event.add("location", location)
+    description = "\n\n".join(x for x in (meeting.description, meeting.cost_note, meeting_url(meeting)) if x)
+    event.add("description", description)
+    event.add("url", meeting_url(meeting))
+    if meeting.updated_at:
+        event.add("last-modified", meeting.updated_at)
+    organizer = vCalAddress(f"mailto:{_organizer_address()}")
+    organizer.params["cn"] = vText(meeting.network.name)
+    event.add("organizer", organizer)
+    cancelled = cancelled or meeting.status == Meeting.Status.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if invitation is not None:
+        attendee = vCalAddress(f"mailto:{invitation.email}")
+        attendee.params["cn"] = vText(invitation.display_name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText(PARTSTAT.get(invitation.response, "NEEDS-ACTION"))
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee, encode=0)
+    return event
+
+
+def _calendar(method=None, name=None):
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+        cal.add("x-wr-timezone", "Europe/Stockholm")
+    return cal
+
+
+def _add_timezone(cal, meetings):
+    """The Europe/Stockholm VTIMEZONE, with the transitions of the years the meetings span."""
+    years = [m.starts_at.astimezone(TZ).year for m in meetings] or [timezone.now().year]
+    cal.add_missing_timezones(first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1))
+
+
+def meeting_ics(meeting, *, invitation=None, method="REQUEST"):
+    """One meeting as an .ics (bytes). ``method`` REQUEST for invitations and changes, CANCEL for
+    a cancellation, PUBLISH for a download."""
+    cancelled = method == "CANCEL"
+    cal = _calendar(method)
+    cal.add_component(_event(meeting, invitation=invitation, cancelled=cancelled))
+    _add_timezone(cal, [meeting])
+    return cal.to_ical()
+
+
+def feed_ics(meetings_with_invitations, *, name):
+    """A calendar feed: ``[(meeting, invitation_or_None), ...]``."""
+    cal = _calendar("PUBLISH", name=name)
+    for meeting, invitation in meetings_with_invitations:
+        cal.add_component(_event(meeting, invitation=invitation))
+    _add_timezone(cal, [m for m, _inv in meetings_with_invitations])
+    return cal.to_ical()

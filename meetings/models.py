@@ -1,0 +1,409 @@
+"""Termly meetings: topics, meetings, agenda, invitations and answers, attendance, minutes and
+calendar feeds (DESIGN.md, ``meetings/``).
+
+Secrets (RSVP links, calendar feed URLs) are stored only as SHA-256 hashes; the raw token
+exists in the e-mail or on the screen that showed it once."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from networks.models import Network, Organisation
+from portal.models import TimeStampedModel
+
+DEFAULT_COST_NOTE = "Kostnadsfritt. Deltagarna står själva för sina resekostnader."
+DEFAULT_REMIND_UNANSWERED_DAYS = 3
+DEFAULT_REMIND_ATTENDING_DAYS = 1
+
+
+def new_token():
+    """A fresh unguessable token (256 bits) and its hash (what the database keeps)."""
+    raw = secrets.token_urlsafe(32)
+    return raw, hash_token(raw)
+
+
+def hash_token(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def term_for(date):
+    """(term, year) for a local date: VT January–June, HT July–December."""
+    return ("VT" if date.month <= 6 else "HT"), date.year
+
+
+class Topic(models.Model):
+    """A subject a meeting can be about; administrators extend the list in the admin."""
+
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+    description = models.CharField(_("beskrivning"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("kan väljas"), default=True)
+
+    class Meta:
+        verbose_name = _("ämne")
+        verbose_name_plural = _("ämnen")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class NetworkMeetingDefaults(models.Model):
+    """Per network: when reminders go out and the default cost note for new meetings."""
+
+    network = models.OneToOneField(
+        Network, verbose_name=_("nätverk"), on_delete=models.CASCADE, related_name="meeting_defaults"
+    )
+    remind_unanswered_days = models.PositiveSmallIntegerField(
+        _("påminn den som inte svarat, dagar före sista svarsdag"), default=DEFAULT_REMIND_UNANSWERED_DAYS
+    )
+    remind_attending_days = models.PositiveSmallIntegerField(
+        _("påminn den som kommer, dagar före mötet"), default=DEFAULT_REMIND_ATTENDING_DAYS
+    )
+    cost_note = models.TextField(_("kostnad"), default=DEFAULT_COST_NOTE)
+
+    class Meta:
+        verbose_name = _("standardinställningar för möten")
+        verbose_name_plural = _("standardinställningar för möten")
+
+    def __str__(self):
+        return str(self.network)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self):
+        return self.filter(ends_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+
+
+class Meeting(TimeStampedModel):
+    class Kind(models.TextChoices):
+        NETWORK = "natverkstraff", _("Nätverksträff")
+        TRAINING = "fortbildning", _("Fortbildning")
+        REFERENCE = "referensgrupp", _("Referensgrupp")
+        STEERING = "styrgrupp", _("Styrgrupp")
+        OTHER = "annat", _("Annat")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planerat")
+        CANCELLED = "cancelled", _("Inställt")
+        CLOSED = "closed", _("Avslutat")
+
+    class Term(models.TextChoices):
+        VT = "VT", _("VT (vårtermin)")
+        HT = "HT", _("HT (hösttermin)")
+
+    network = models.ForeignKey(
+        Network, verbose_name=_("nätverk"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    title = models.CharField(_("rubrik"), max_length=200)
+    kind = models.CharField(_("sort"), max_length=20, choices=Kind.choices, default=Kind.NETWORK)
+    topics = models.ManyToManyField(Topic, verbose_name=_("ämnen"), blank=True, related_name="meetings")
+    starts_at = models.DateTimeField(_("börjar"))
+    ends_at = models.DateTimeField(_("slutar"))
+    place = models.CharField(_("plats (adress)"), max_length=300, blank=True)
+    video_url = models.URLField(_("videolänk"), blank=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+    rsvp_deadline = models.DateField(_("sista svarsdag"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("antal platser"), null=True, blank=True, help_text=_("Lämna tomt om antalet inte är begränsat.")
+    )
+    cost_note = models.TextField(_("kostnad"), default=DEFAULT_COST_NOTE)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    sequence = models.PositiveIntegerField(
+        _("version (kalender)"), default=0, help_text=_("Ökar när tid eller plats ändras (iCalendar SEQUENCE).")
+    )
+    remind_unanswered_days = models.PositiveSmallIntegerField(
+        _("påminn den som inte svarat, dagar före sista svarsdag"), default=DEFAULT_REMIND_UNANSWERED_DAYS
+    )
+    remind_attending_days = models.PositiveSmallIntegerField(
+        _("påminn den som kommer, dagar före mötet"), default=DEFAULT_REMIND_ATTENDING_DAYS
+    )
+    term = models.CharField(_("termin"), max_length=2, choices=Term.choices, editable=False)
+    term_year = models.PositiveSmallIntegerField(_("år"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("skapat av"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    invitations_sent_at = models.DateTimeField(_("inbjudningar skickade"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("inställt"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("avslutat"), null=True, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("möte")
+        verbose_name_plural = _("möten")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gt=0), name="meeting_capacity_positive"
+            ),
+            models.CheckConstraint(condition=Q(term__in=["VT", "HT"]), name="meeting_term_valid"),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False) | ~Q(status="cancelled"),
+                name="meeting_cancelled_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["network", "starts_at"], name="meeting_network_starts"),
+            models.Index(fields=["network", "term_year", "term"], name="meeting_network_term"),
+            models.Index(fields=["status", "starts_at"], name="meeting_status_starts"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({timezone.localtime(self.starts_at):%Y-%m-%d})" if self.starts_at else self.title
+
+    def save(self, *args, **kwargs):
+        self.set_term()
+        super().save(*args, **kwargs)
+
+    def set_term(self):
+        if self.starts_at:
+            self.term, self.term_year = term_for(timezone.localtime(self.starts_at).date())
+
+    @property
+    def term_label(self):
+        return f"{self.term} {self.term_year}"
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.starts_at)
+
+    @property
+    def local_end(self):
+        return timezone.localtime(self.ends_at)
+
+    @property
+    def is_over(self):
+        return self.ends_at < timezone.now()
+
+    @property
+    def is_open_for_answers(self):
+        return self.status == self.Status.PLANNED and not self.is_over
+
+    @property
+    def uid(self):
+        """Stable iCalendar UID: the same for every version of the meeting."""
+        return f"meeting-{self.pk}@barnstodsportalen.se"
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("Mötet måste sluta efter att det börjar.")
+        if self.rsvp_deadline and self.starts_at and self.rsvp_deadline > timezone.localtime(self.starts_at).date():
+            errors["rsvp_deadline"] = _("Sista svarsdag kan inte vara efter mötesdagen.")
+        if not self.place and not self.video_url:
+            errors["place"] = _("Ange en plats, en videolänk eller båda.")
+        if errors:
+            raise ValidationError(errors)
+        self.set_term()
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name=_("möte"), on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(_("ordning"))
+    title = models.CharField(_("punkt"), max_length=200)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ansvarig"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    responsible_name = models.CharField(
+        _("ansvarig (om inte medlem)"), max_length=200, blank=True
+    )
+    duration_minutes = models.PositiveSmallIntegerField(_("minuter"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dagordningspunkt")
+        verbose_name_plural = _("dagordning")
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="agendaitem_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def responsible_label(self):
+        return self.responsible.display_name if self.responsible_id else self.responsible_name
+
+
+class Invitation(models.Model):
+    class Response(models.TextChoices):
+        PENDING = "pending", _("Inte svarat")
+        YES = "yes", _("Kommer")
+        NO = "no", _("Kommer inte")
+        WAITLIST = "waitlist", _("På väntelistan")
+
+    class Source(models.TextChoices):
+        MEMBER = "member", _("Medlem i nätverket")
+        REGIONAL = "regional", _("Medlem i det regionala nätverket")
+        LOCAL = "local", _("Medlem i ett lokalt nätverk")
+        GUEST = "guest", _("Gäst")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("möte"), on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="meeting_invitations",
+    )
+    email = models.EmailField(_("e-postadress"))
+    name = models.CharField(_("namn"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation_name = models.CharField(_("organisation (gäst)"), max_length=200, blank=True)
+    source = models.CharField(_("inbjuden som"), max_length=10, choices=Source.choices, default=Source.MEMBER)
+    response = models.CharField(_("svar"), max_length=10, choices=Response.choices, default=Response.PENDING)
+    comment = models.CharField(
+        _("behov (t.ex. kost, tillgänglighet)"), max_length=500, blank=True
+    )
+    decline_reason = models.CharField(_("anledning"), max_length=500, blank=True)
+    responded_at = models.DateTimeField(_("svarade"), null=True, blank=True)
+    waitlist_position = models.PositiveIntegerField(_("plats i kön"), null=True, blank=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    sent_at = models.DateTimeField(_("inbjudan skickad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbjudan till möte")
+        verbose_name_plural = _("inbjudningar till möten")
+        ordering = ["meeting", "name", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "email"], name="invitation_one_per_meeting_email"),
+            models.UniqueConstraint(
+                fields=["meeting", "user"], condition=Q(user__isnull=False), name="invitation_one_per_meeting_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(response="waitlist", waitlist_position__isnull=False)
+                | (~Q(response="waitlist") & Q(waitlist_position__isnull=True)),
+                name="invitation_waitlist_has_position",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "waitlist_position"],
+                condition=Q(waitlist_position__isnull=False),
+                name="invitation_unique_waitlist_position",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "meeting"], name="invitation_user_meeting"),
+            models.Index(fields=["meeting", "response"], name="invitation_meeting_response"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} → {self.meeting}"
+
+    @property
+    def display_name(self):
+        return self.name or self.email
+
+    @property
+    def organisation_label(self):
+        return str(self.organisation) if self.organisation_id else self.organisation_name
+
+
+class RsvpToken(models.Model):
+    """One answer link: each e-mail carries its own, made when it is sent; only the hash is kept."""
+
+    invitation = models.ForeignKey(
+        Invitation, verbose_name=_("inbjudan"), on_delete=models.CASCADE, related_name="tokens"
+    )
+    token_hash = models.CharField(_("kontrollsumma"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("svarslänk")
+        verbose_name_plural = _("svarslänkar")
+
+    def __str__(self):
+        return f"{self.invitation_id}:{self.token_hash[:8]}"
+
+
+class Attendance(models.Model):
+    class Source(models.TextChoices):
+        COORDINATOR = "coordinator", _("Markerad av samordnare")
+        CHECKIN = "checkin", _("Incheckad med QR-kod")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("möte"), on_delete=models.CASCADE, related_name="attendances")
+    invitation = models.OneToOneField(
+        Invitation, verbose_name=_("inbjudan"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attendance"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="meeting_attendances",
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    email = models.EmailField(_("e-postadress"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation_name = models.CharField(_("organisation (annan)"), max_length=200, blank=True)
+    source = models.CharField(_("registrerad"), max_length=12, choices=Source.choices, default=Source.COORDINATOR)
+    recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registrerad av"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("närvaro")
+        verbose_name_plural = _("närvaro")
+        ordering = ["meeting", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"], condition=Q(user__isnull=False), name="attendance_one_per_meeting_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} @ {self.meeting_id}"
+
+    @property
+    def organisation_label(self):
+        return str(self.organisation) if self.organisation_id else self.organisation_name
+
+
+class MinutesRevision(models.Model):
+    """Minnesanteckningar: every save is a new revision; the latest one is shown."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("möte"), on_delete=models.CASCADE, related_name="minutes_revisions")
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("minnesanteckningar"))
+    follow_ups = models.TextField(_("att göra till nästa gång"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("skrivet av"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sparat"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("minnesanteckningar (version)")
+        verbose_name_plural = _("minnesanteckningar (versioner)")
+        ordering = ["meeting", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="minutes_unique_revision_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} v{self.number}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed; the URL's secret is shown once, and revoking deletes it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(_("kontrollsumma"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("senast hämtad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kalenderprenumeration")
+        verbose_name_plural = _("kalenderprenumerationer")
+
+    def __str__(self):
+        return str(self.user)

@@ -1,0 +1,129 @@
+"""Verksamhetskatalogen: searching the directory of activities, and who may change an activity.
+
+Search: on PostgreSQL, full-text search with the Swedish configuration, ranked (title weighs
+most, then description, then "så hänvisar du en familj"). The vector is a stored generated
+column with the GIN index ``activity_search_sv`` (migration 0005), so neither matching nor
+ranking recomputes it; ``tests/networks/test_directory.py`` checks the index with EXPLAIN. On SQLite a plain
+fallback: every word must occur in one of the three fields.
+
+Changes: an activity is changed by the people who belong to its organisation
+(``OrganisationMembership``) and by administrators; anyone else gets 404."""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .access import is_administrator
+from .models import Activity, Kommun, Organisation, OrganisationMembership
+
+SEARCH_CONFIG = "swedish"
+
+# A stored generated tsvector column (migration 0005, PostgreSQL only) with a GIN index
+# ``activity_search_sv``: title weighs most (A), then description (B), then how to refer (C).
+SEARCH_DOCUMENT_SQL = '"networks_activity"."search_document"'
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _uses_full_text_search():
+    return connection.vendor == "postgresql"
+
+
+def search_vector():
+    """The stored, indexed tsvector column, for ``.alias()``/``.annotate()``."""
+    return RawSQL(SEARCH_DOCUMENT_SQL, [], output_field=SearchVectorField())
+
+
+def search_activities(
+    *, q="", kommun=None, category="", organisation_kind="", age=None, organisation=None
+):
+    """Activities matching the filters, best match first (by title when there are no words).
+
+    ``kommun`` and ``organisation`` may be model instances or primary keys; ``age`` an int.
+    The queryset selects the organisation and the kommun (with its län) for listing."""
+    qs = Activity.objects.select_related("organisation", "kommun", "kommun__lan")
+    if kommun:
+        qs = qs.filter(kommun=kommun)
+    if category:
+        qs = qs.filter(category=category)
+    if organisation_kind:
+        qs = qs.filter(organisation__kind=organisation_kind)
+    if organisation:
+        qs = qs.filter(organisation=organisation)
+    if age is not None:
+        qs = qs.filter(Q(age_from__isnull=True) | Q(age_from__lte=age)).filter(
+            Q(age_to__isnull=True) | Q(age_to__gte=age)
+        )
+
+    q = (q or "").strip()
+    if not _WORD_RE.search(q):  # nothing to search for, only punctuation
+        return qs.order_by("title", "pk")
+
+    if _uses_full_text_search():
+        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+        return (
+            qs.alias(search=search_vector())
+            .filter(search=query)
+            .annotate(rank=SearchRank(F("search"), query))
+            .order_by("-rank", "title", "pk")
+        )
+
+    # SQLite: LIKE folds only ASCII case, so also try the word lower-cased and capitalised
+    # ("förälder" finds "Föräldragrupp").
+    for word in _WORD_RE.findall(q):
+        variants = {word, word.lower(), word[:1].upper() + word[1:].lower()}
+        match = Q()
+        for variant in variants:
+            match |= (
+                Q(title__icontains=variant)
+                | Q(description__icontains=variant)
+                | Q(how_to_refer__icontains=variant)
+            )
+        qs = qs.filter(match)
+    return qs.order_by("title", "pk")
+
+
+def kommun_choices(empty_label):
+    """Every kommun grouped by län, for a <select> with <optgroup>s (one query)."""
+    groups = {}
+    for kommun in Kommun.objects.select_related("lan").order_by("lan__code", "name"):
+        groups.setdefault(kommun.lan.name, []).append((kommun.pk, kommun.name))
+    return [("", empty_label), *groups.items()]
+
+
+# --- Who may change an activity ------------------------------------------------------------
+
+
+def organisations_for_editor(user):
+    """The organisations whose activities ``user`` may publish and change."""
+    qs = Organisation.objects.select_related("kommun")
+    if is_administrator(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(organisationmembership__user=user)
+
+
+def can_edit_activity(user, activity):
+    if is_administrator(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    return OrganisationMembership.objects.filter(
+        user=user, organisation_id=activity.organisation_id
+    ).exists()
+
+
+def get_activity_for_editor_or_404(user, pk):
+    """The activity if ``user`` may change it; 404 alike for "does not exist" and "not yours"."""
+    activity = get_object_or_404(
+        Activity.objects.select_related("organisation", "kommun", "kommun__lan"), pk=pk
+    )
+    if not can_edit_activity(user, activity):
+        raise Http404
+    return activity

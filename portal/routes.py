@@ -1,0 +1,174 @@
+"""Every URL pattern is classified (SECURITY.md promise 1).
+
+``ROUTES`` maps each URL pattern name (with its namespace, e.g. "admin:index"; a whole
+namespace may be grouped as "admin:*") to who may reach it:
+
+- ``PUBLIC``: no login needed; the view is marked ``login_not_required``.
+- ``MEMBER``: any logged-in user (LoginRequiredMiddleware sends everyone else to log in);
+  the view itself decides what the user may see (e.g. 404 for someone else's network).
+- ``CHILD``: child-scoped: a route under one child's plan (``plan_pk``), reachable only by that
+  plan's team; everyone else gets 404 (tests/childplans/test_access.py).
+
+``tests/portal/test_routes.py`` walks the URL resolver and fails on a pattern missing here,
+on an entry here that matches no pattern, and on a view whose ``login_not_required`` marking
+disagrees with its class. Static files are served by WhiteNoise (middleware, no URL pattern)
+and are public.
+
+allauth flows the portal does not offer are listed in ``DISABLED``: their names stay (allauth's
+own code and templates reverse them), their views answer 404 (see ``account_urlpatterns``)."""
+
+from django.conf import settings
+from django.http import Http404
+from django.urls import URLPattern, URLResolver
+
+PUBLIC = "public"
+MEMBER = "member"
+CHILD = "child"
+
+# allauth views we do not offer: open sign-up (accounts come from invitations and
+# administrators), e-mail address management (the address is the login and is changed by an
+# administrator), e-mail verification (off), log-in by e-mail code (e-mail is no second factor).
+DISABLED = frozenset(
+    {
+        "account_signup",
+        "account_email",
+        "account_email_verification_sent",
+        "account_confirm_email",
+        "account_confirm_login_code",
+        "account_request_login_code",
+        "account_signup_by_passkey",
+    }
+)
+
+ROUTES = {
+    # --- portal ---------------------------------------------------------------------
+    "dashboard": MEMBER,
+    "profile": MEMBER,
+    "health": PUBLIC,
+    "set_language": PUBLIC,
+    # --- allauth: log-in, log-out and password reset ----------------------------------
+    "account_login": PUBLIC,
+    "account_logout": PUBLIC,  # allauth's own marking; an anonymous visitor is sent on
+    "account_inactive": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "mfa_authenticate": PUBLIC,  # the second step of logging in
+    # --- allauth: the user's own account ---------------------------------------------
+    "account_reauthenticate": MEMBER,
+    "account_change_password": MEMBER,
+    "account_set_password": MEMBER,
+    "mfa_index": MEMBER,
+    "mfa_reauthenticate": MEMBER,
+    "mfa_activate_totp": MEMBER,
+    "mfa_deactivate_totp": MEMBER,
+    "mfa_view_recovery_codes": MEMBER,
+    "mfa_generate_recovery_codes": MEMBER,
+    "mfa_download_recovery_codes": MEMBER,
+    "usersessions_list": MEMBER,
+    # --- allauth: disabled (DISABLED; 404 for logged-in users) --------------------------
+    "account_signup": MEMBER,
+    "account_email": MEMBER,
+    "account_email_verification_sent": MEMBER,
+    "account_confirm_email": MEMBER,
+    "account_confirm_login_code": MEMBER,
+    # --- Django admin: staff only (admin_view); its log-in goes through allauth ---------
+    "admin:login": PUBLIC,
+    "admin:*": MEMBER,
+    # --- networks ----------------------------------------------------------------------
+    "network_list": MEMBER,
+    "network_create": MEMBER,
+    "network_detail": MEMBER,
+    "network_update": MEMBER,
+    "network_overview": MEMBER,
+    "network_member_invite": MEMBER,
+    "network_member_role": MEMBER,
+    "network_member_remove": MEMBER,
+    "network_organisation_add": MEMBER,
+    "network_organisation_remove": MEMBER,
+    "network_stewardship": MEMBER,
+    "invitation_accept": PUBLIC,  # the invited person has no password yet
+    # --- verksamhetskatalogen ----------------------------------------------------------
+    "directory_search": MEMBER,
+    "activity_create": MEMBER,
+    "activity_detail": MEMBER,
+    "activity_update": MEMBER,
+    "activity_delete": MEMBER,
+    # --- meetings ------------------------------------------------------------------------
+    "network_meetings": MEMBER,
+    "meeting_create": MEMBER,
+    "meeting_defaults": MEMBER,
+    "meeting_detail": MEMBER,
+    "meeting_update": MEMBER,
+    "meeting_cancel": MEMBER,
+    "meeting_close": MEMBER,
+    "meeting_agenda": MEMBER,
+    "meeting_invite": MEMBER,
+    "meeting_answers": MEMBER,
+    "meeting_answers_csv": MEMBER,
+    "meeting_invitation_remove": MEMBER,
+    "meeting_attendance": MEMBER,
+    "meeting_attendance_csv": MEMBER,
+    "meeting_signin_sheet": MEMBER,
+    "meeting_minutes": MEMBER,
+    "meeting_checkin_qr": MEMBER,
+    "meeting_checkin": MEMBER,
+    "meeting_my_answer": MEMBER,
+    "meeting_ics": MEMBER,
+    "meeting_rsvp": PUBLIC,  # the one-click answer from the invitation e-mail (signed token)
+    "calendar_feed_settings": MEMBER,
+    "calendar_feed": PUBLIC,  # a calendar app fetches it with the user's secret token
+    # --- child plans: every route under a plan is child-scoped (the namespace default);
+    # these four show only the user's own plans or actions, or no child data at all -------
+    "childplans:*": CHILD,
+    "childplans:plan_list": MEMBER,
+    "childplans:plan_create": MEMBER,
+    "childplans:my_actions": MEMBER,
+    "childplans:indicators": MEMBER,
+}
+
+if settings.BENCH_VIEWS_ENABLED:  # yardsticks of PERFORMANCE.md, benchmark settings only
+    ROUTES.update({"bench_plain": PUBLIC, "bench_fortunes_auth": MEMBER})
+
+
+def classify(name):
+    """The class of a pattern by its namespaced name ("admin:index" falls back to "admin:*"),
+    or None when it is not classified."""
+    if name in ROUTES:
+        return ROUTES[name]
+    if name and ":" in name:
+        return ROUTES.get(name.rsplit(":", 1)[0] + ":*")
+    return None
+
+
+def route_disabled(request, *args, **kwargs):
+    """An allauth flow the portal does not offer (see ``DISABLED``)."""
+    raise Http404
+
+
+def _without_disabled(patterns):
+    result = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            result.append(
+                URLResolver(
+                    p.pattern,
+                    _without_disabled(p.url_patterns),
+                    p.default_kwargs,
+                    p.app_name,
+                    p.namespace,
+                )
+            )
+        elif p.name in DISABLED:
+            result.append(URLPattern(p.pattern, route_disabled, p.default_args, p.name))
+        else:
+            result.append(p)
+    return result
+
+
+def account_urlpatterns():
+    """allauth's URL patterns with the flows in ``DISABLED`` answering 404."""
+    from allauth import urls as allauth_urls
+
+    return _without_disabled(allauth_urls.urlpatterns)

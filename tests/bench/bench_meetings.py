@@ -1,0 +1,231 @@
+#!/usr/bin/env python
+"""Benchmark: invitations for one meeting to 2,000 invitees through the real broker (a private
+redis-server), one Celery worker and an SMTP server on loopback (PERFORMANCE.md, issue 3).
+
+    .venv/bin/python tests/bench/bench_meetings.py [--invitees 2000] [--yardstick 2000]
+
+Prints, from the same run: the trivial-task yardstick (tasks/s on the same Redis and worker),
+the invitations' total time from pressing send to the last e-mail accepted by the SMTP server,
+e-mails per second and its share of the yardstick (budget: at least a quarter), the worker's
+peak memory (VmHWM), and the queries per e-mail. Uses its own PostgreSQL database
+(default postgres://postgres@127.0.0.1:5432/meetings_bench, recreated on each run). Load
+only goes to loopback and every wait is bounded in time."""
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/meetings_bench"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    sys.exit(f"timed out after {timeout}s waiting for {what}")
+
+
+def recreate_database(url):
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    assert name.replace("_", "").isalnum(), name
+    with psycopg.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+class SmtpCounter:
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.count = 0
+        self.lock = threading.Lock()
+        counter = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                with counter.lock:
+                    counter.count += 1
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+
+def peak_memory_kib(pid):
+    """VmHWM (peak resident set) of the process and its children, in KiB."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--invitees", type=int, default=2000)
+    parser.add_argument("--yardstick", type=int, default=2000, help="trivial tasks for the yardstick")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    args = parser.parse_args()
+
+    recreate_database(args.database_url)
+    redis_port = free_port()
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    smtp = SmtpCounter()
+    smtp.controller.start()
+    broker = f"redis://127.0.0.1:{redis_port}/0"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": args.database_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_BROKER_URL": broker,
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.port),
+        "PORTAL_BASE_URL": "http://127.0.0.1:8000",
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import redis as redis_lib
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from meetings import services
+    from meetings.models import Topic
+    from meetings.tasks import bench_noop
+    from networks.models import (
+        Kommun,
+        Network,
+        NetworkMembership,
+        NetworkOrganisation,
+        Organisation,
+    )
+    from portal.models import OutboundEmail
+
+    print("==> migrating", flush=True)
+    call_command("migrate", verbosity=0)
+    r = redis_lib.Redis.from_url(broker)
+    wait_until(lambda: r.ping(), 10, "redis")
+
+    print(f"==> seeding one network with {args.invitees} members", flush=True)
+    User = get_user_model()
+    kommun = Kommun.objects.select_related("lan").get(name="Växjö")
+    with transaction.atomic():
+        org = Organisation.objects.create(name="Bench kommun", kind="kommun", kommun=kommun, lan=kommun.lan)
+        network = Network.objects.create(name="Bench-nätverket", kind="local", kommun=kommun, lan=kommun.lan)
+        NetworkOrganisation.objects.create(network=network, organisation=org)
+        users = User.objects.bulk_create(
+            User(email=f"p{i}@bench.example.se", first_name=f"Person{i}", last_name="Bench", password="!")
+            for i in range(args.invitees)
+        )
+        NetworkMembership.objects.bulk_create(
+            NetworkMembership(network=network, user=u, organisation=org, role="coordinator" if i == 0 else "participant")
+            for i, u in enumerate(users)
+        )
+        start = timezone.now() + timezone.timedelta(days=14)
+        meeting = services.meeting_schedule(
+            network=network, by=users[0], title="Benchträffen", starts_at=start,
+            ends_at=start + timezone.timedelta(hours=2), place="Loopback 1",
+            topics=list(Topic.objects.all()[:2]),
+        )
+
+    worker_log = ROOT / "var" / "bench-meetings-worker.log"
+    worker_log.parent.mkdir(exist_ok=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        from portal.celery import app
+
+        app.conf.broker_url = broker
+        app.conf.task_always_eager = False
+
+        def queue_empty():
+            return r.llen("celery") == 0 and r.hlen("unacked") == 0
+
+        # Warm the worker (imports, first connections).
+        bench_noop.delay()
+        wait_until(queue_empty, 60, "the worker to start")
+        time.sleep(0.5)
+
+        print(f"==> yardstick: {args.yardstick} trivial tasks", flush=True)
+        with app.producer_or_acquire() as producer:
+            t0 = time.monotonic()
+            for _ in range(args.yardstick):
+                bench_noop.apply_async(producer=producer)
+        wait_until(queue_empty, 300, "the trivial tasks")
+        yardstick_s = time.monotonic() - t0
+        yardstick_rate = args.yardstick / yardstick_s
+
+        print(f"==> invitations: {args.invitees} invitees, press send", flush=True)
+        t0 = time.monotonic()
+        with CaptureQueriesContext(connection) as click_queries, transaction.atomic():
+            invited = services.meeting_invite(meeting=meeting, by=users[0])
+        click_s = time.monotonic() - t0
+        wait_until(lambda: smtp.count >= invited, 1800, "the invitations")
+        total_s = time.monotonic() - t0
+        time.sleep(1)
+        peak = peak_memory_kib(worker.pid)
+        sent = OutboundEmail.objects.filter(kind="meeting_invitation", status="sent").count()
+        rate = invited / total_s
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+        smtp.controller.stop()
+        redis.terminate()
+        redis.wait(10)
+
+    print()
+    print(f"{'trivial-task yardstick':<40} {yardstick_rate:8.0f} tasks/s ({args.yardstick} in {yardstick_s:.1f} s)")
+    print(f"{'invitations: e-mails accepted by SMTP':<40} {smtp.count:8d} (outbox rows sent: {sent})")
+    print(f"{'invitations: pressing send':<40} {click_s:8.2f} s, {len(click_queries)} queries")
+    print(f"{'invitations: total time':<40} {total_s:8.1f} s")
+    print(f"{'invitations: e-mails per second':<40} {rate:8.0f} /s = {rate / yardstick_rate:.0%} of the yardstick "
+          f"(budget >= 25%: {'PASS' if rate >= yardstick_rate / 4 else 'MISS'})")
+    print(f"{'worker peak memory (VmHWM)':<40} {peak / 1024:8.0f} MiB")
+    if smtp.count != invited or sent != invited:
+        sys.exit(f"expected {invited} e-mails once each, the SMTP server got {smtp.count}, outbox says {sent}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""SECURITY.md promise 3 (and 4): every child-scoped route, every persona off the team, every
+method -> 404, no child data in the body, nothing changed in the database (one DENIED audit
+row is the only new row). The routes come from the URL resolver, so a new childplans route
+is covered — or fails here until it is classified and given its object."""
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
+
+from childplans import services
+from childplans.access import PlanAccessMixin
+from childplans.managers import ChildPlanQuerySet
+from childplans.models import ChildPlan, Consent, TeamMember
+from childplans.urls import MEMBER_ROUTES, ROUTE_CLASSES
+from portal.models import AuditEvent, OutboundEmail
+
+from .conftest import SECRETS, person, reauthenticate
+
+pytestmark = pytest.mark.django_db
+
+
+def childplan_patterns():
+    resolver = get_resolver()
+    found = []
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLPattern):
+                if namespace == "childplans":
+                    found.append(p)
+            else:
+                walk(p.url_patterns, p.namespace or namespace)
+
+    walk(resolver.url_patterns)
+    return found
+
+
+PATTERNS = childplan_patterns()
+CHILD_PATTERNS = [p for p in PATTERNS if p.name not in MEMBER_ROUTES]
+
+
+def test_every_route_is_classified():
+    assert PATTERNS, "childplans URLs are not included in portal/urls.py"
+    for p in PATTERNS:
+        assert f"childplans:{p.name}" in ROUTE_CLASSES
+        if ROUTE_CLASSES[f"childplans:{p.name}"] == "child":
+            assert "plan_pk" in p.pattern.converters, f"{p.name}: a child route takes plan_pk"
+            view_class = getattr(p.callback, "view_class", None)
+            assert view_class is not None and issubclass(view_class, PlanAccessMixin), (
+                f"{p.name}: every child-scoped view declares PlanAccessMixin"
+            )
+        else:
+            assert "plan_pk" not in p.pattern.converters
+
+
+def kwargs_for(pattern, objs):
+    mapping = {
+        "plan_pk": objs["plan"].pk,
+        "guardian_pk": objs["guardian"].pk,
+        "consent_pk": objs["consent"].pk,
+        "member_pk": objs["member"].pk,
+        "action_pk": objs["action"].pk,
+        "review_pk": objs["review"].pk,
+    }
+    kwargs = {}
+    for name in pattern.pattern.converters:
+        assert name in mapping, f"{pattern.name}: the access table does not know the URL argument {name!r}"
+        kwargs[name] = mapping[name]
+    return kwargs
+
+
+def post_payload(objs, contact):
+    """Plausible data for every form, so a POST that slipped past the access rule would change
+    something (and this test would see it)."""
+    today = timezone.localdate().isoformat()
+    return {
+        "given_name": "Ändrad", "family_name": "Ändradsson", "birth_date": "2015-04-12",
+        "name": "Ny Vårdnadshavare", "relation": "pappa", "has_custody": "on", "contact": "x",
+        "guardian": objs["guardian"].pk, "given_on": today, "method": "written", "purposes": "x",
+        "organisations": [objs["member"].organisation_id], "withdrawn_on": today, "note": "x",
+        "membership": objs["member"].pk, "part": "x", "to_user": contact.pk, "answer": "accept",
+        "assessed_on": today, "child_voice": "x", "guardians_views": "x", "area": "trygg",
+        "description": "x", "goal": objs["goal"].pk, "what": "x",
+        "responsible_organisation": objs["member"].organisation_id, "starts_on": today, "due_on": today,
+        "status": "klar", "follow_up": "x", "date": today, "participants": "x", "decisions": "x",
+        "child_took_part": "ja", "guardians_know_plan": "ja", "occurred_on": today, "event": "x",
+        "source": "x", "impact": "positive", "action_taken": "x", "reason": "Stängd",
+        **{f"{a}_need": "stort" for a in ("trygg", "halsa", "utvecklas", "omvardad", "aktiv", "respekterad",
+                                          "ansvarstagande", "delaktig")},
+    }
+
+
+def snapshot():
+    """Every row of every childplans model and the outbox, serialised."""
+    data = []
+    for model in apps.get_app_config("childplans").get_models():
+        data.append(serializers.serialize("json", model.objects.order_by("pk")))
+    data.append(serializers.serialize("json", OutboundEmail.objects.order_by("pk")))
+    return data
+
+
+@pytest.fixture
+def personas(db, full_plan, org_social, org_other, teacher, contact, network):
+    plan = full_plan["plan"]
+    other = person("annan@region.se", org_other, first_name="Olle", last_name="Annan")
+    colleague = person("kollega@vaxjo.se", org_social, first_name="Kim", last_name="Kollega")
+    admin = person("admin@portal.se", org_social, first_name="Ada", last_name="Admin", is_staff=True,
+                   is_superuser=True)
+    removed = person("borttagen@vaxjo.se", org_social, first_name="Bo", last_name="Borttagen")
+    member = services.team_add(plan=plan, by=contact, user=removed, organisation=org_social)
+    services.team_remove(plan=plan, member=member, by=contact)
+    # Consent withdrawn: the school's teacher is removed from the team by the service.
+    withdrawn = teacher
+    from networks.models import NetworkMembership
+
+    coordinator = person("samordnare@natverk.se", org_social, first_name="Siv", last_name="Samordnare")
+    NetworkMembership.objects.create(network=network, user=coordinator, organisation=org_social,
+                                     role=NetworkMembership.Role.COORDINATOR)
+    return {
+        "another_organisation": other,
+        "same_organisation_not_on_team": colleague,
+        "staff_superuser_not_on_team": admin,
+        "removed_team_member": removed,
+        "consent_withdrawn": withdrawn,
+        "network_coordinator": coordinator,
+    }
+
+
+def withdraw_school_consent(full_plan, contact):
+    services.consent_withdraw(plan=full_plan["plan"], consent=full_plan["consent"], by=contact,
+                              withdrawn_on=timezone.localdate())
+
+
+PERSONAS = [
+    "another_organisation",
+    "same_organisation_not_on_team",
+    "staff_superuser_not_on_team",
+    "removed_team_member",
+    "consent_withdrawn",
+    "network_coordinator",
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_off_team_gets_404_everywhere_and_changes_nothing(client, full_plan, personas, contact, persona):
+    # The teacher's access goes with the consent: withdraw it (for every persona, so all see
+    # the same plan) — the teacher then is a persona like the others.
+    withdraw_school_consent(full_plan, contact)
+    user = personas[persona]
+    client.force_login(user)
+    reauthenticate(client, user)  # re-authentication must not open anything either
+    payload = post_payload(full_plan, contact)
+    for pattern in CHILD_PATTERNS:
+        url = reverse(f"childplans:{pattern.name}", kwargs=kwargs_for(pattern, full_plan))
+        for method in ("get", "post"):
+            before = snapshot()
+            audit_before = AuditEvent.objects.count()
+            response = getattr(client, method)(url, payload if method == "post" else None)
+            assert response.status_code == 404, (persona, pattern.name, method, response.status_code)
+            body = response.content.decode()
+            for secret in SECRETS:
+                assert secret not in body, (persona, pattern.name, method, secret)
+            assert snapshot() == before, (persona, pattern.name, method, "database changed")
+            new = list(AuditEvent.objects.order_by("-pk")[: AuditEvent.objects.count() - audit_before])
+            assert [e.action for e in new] == [AuditEvent.Action.DENIED], (persona, pattern.name, method)
+            assert new[0].user_id == user.pk and new[0].plan_id == full_plan["plan"].pk
+
+
+def test_missing_plan_is_the_same_404(client, full_plan, contact):
+    client.force_login(contact)
+    missing = ChildPlan.objects.order_by("-pk").first().pk + 1000
+    response = client.get(reverse("childplans:plan_detail", kwargs={"plan_pk": missing}))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_member_routes_show_no_plan_of_others(client, full_plan, personas, contact, persona):
+    withdraw_school_consent(full_plan, contact)
+    user = personas[persona]
+    client.force_login(user)
+    for name in ("plan_list", "my_actions"):
+        response = client.get(reverse(f"childplans:{name}"))
+        assert response.status_code == 200
+        body = response.content.decode()
+        for secret in SECRETS:
+            assert secret not in body, (persona, name, secret)
+        assert reverse("childplans:plan_detail", kwargs={"plan_pk": full_plan["plan"].pk}) not in body
+
+
+def test_visibility_is_decided_in_the_query_each_time(full_plan, teacher, contact):
+    """Promise 4: no caching. Withdrawing consent straight in the database (without the service
+    that also removes members) already hides the plan; leaving the organisation does too."""
+    plan = full_plan["plan"]
+    assert ChildPlan.objects.visible_to(teacher).filter(pk=plan.pk).exists()
+    Consent.objects.filter(pk=full_plan["consent"].pk).update(withdrawn_on=timezone.localdate())
+    assert TeamMember.objects.filter(plan=plan, user=teacher, removed_at__isnull=True).exists()
+    assert not ChildPlan.objects.visible_to(teacher).filter(pk=plan.pk).exists()
+    Consent.objects.filter(pk=full_plan["consent"].pk).update(withdrawn_on=None)
+    assert ChildPlan.objects.visible_to(teacher).filter(pk=plan.pk).exists()
+    from networks.models import OrganisationMembership
+
+    OrganisationMembership.objects.filter(user=teacher).delete()
+    assert not ChildPlan.objects.visible_to(teacher).filter(pk=plan.pk).exists()
+    # The owning organisation's members need no consent.
+    assert ChildPlan.objects.visible_to(contact).filter(pk=plan.pk).exists()
+
+
+def test_deactivated_user_sees_nothing(full_plan, contact):
+    contact.is_active = False
+    assert not ChildPlan.objects.visible_to(contact).exists()
+
+
+def test_withdrawn_member_loses_access_on_next_request(client, full_plan, teacher, contact):
+    plan = full_plan["plan"]
+    client.force_login(teacher)
+    url = reverse("childplans:plan_detail", kwargs={"plan_pk": plan.pk})
+    assert client.get(url).status_code == 200
+    withdraw_school_consent(full_plan, contact)
+    assert client.get(url).status_code == 404
+    member = TeamMember.objects.get(plan=plan, user=teacher)
+    assert member.removed_because == TeamMember.RemovedBecause.CONSENT_WITHDRAWN
+    client.force_login(contact)
+    body = client.get(url).content.decode()
+    assert "Ett samtycke återkallades" in body  # shown on the plan
+
+
+def test_the_only_way_in_is_visible_to():
+    """A guard against a second way in: the manager's queryset is ours."""
+    assert isinstance(ChildPlan.objects.all(), ChildPlanQuerySet)

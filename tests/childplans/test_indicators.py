@@ -1,0 +1,60 @@
+"""Indicators for coordinators and administrators: counts only, no child data, groups under 5
+suppressed."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from childplans import services
+from childplans.models import Review
+
+from .conftest import SECRETS
+
+pytestmark = pytest.mark.django_db
+
+
+def open_plans(contact, organisation, n):
+    plans = []
+    for i in range(n):
+        plans.append(services.plan_open(by=contact, organisation=organisation, given_name=f"Barn{i}",
+                                        family_name="Indikatorsson", birth_date=date(2014, 1, 1 + i),
+                                        reason="x"))
+    return plans
+
+
+def held(plan, child, guardians):
+    Review.objects.create(plan=plan, date=timezone.localdate() - timedelta(days=1), status="held",
+                          participants="x", decisions="y", child_took_part=child, guardians_know_plan=guardians)
+
+
+def test_small_groups_are_suppressed(client, plan, administrator):
+    client.force_login(administrator)
+    response = client.get(reverse("childplans:indicators"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt; 5" in body
+    for secret in SECRETS:
+        assert secret not in body
+
+
+def test_figures_per_kommun_and_lan(client, contact, org_social, coordinator_with_mfa):
+    plans = open_plans(contact, org_social, 6)
+    for i, p in enumerate(plans):
+        held(p, "ja" if i < 3 else "nej", i < 5)
+    client.force_login(coordinator_with_mfa)
+    response = client.get(reverse("childplans:indicators"))
+    groups = response.context["groups"]
+    assert len(groups) == 1
+    lan = groups[0]
+    assert lan.total.name == "Kronobergs län"
+    assert (lan.total.plans, lan.total.reviews, lan.total.child_share, lan.total.guardians_share) == (6, 6, 50, 83)
+    [vaxjo] = lan.kommuner
+    assert vaxjo.name == "Växjö" and vaxjo.plans == 6
+    assert "Indikatorsson" not in response.content.decode()
+
+
+def test_not_for_ordinary_members(client, full_plan, contact):
+    client.force_login(contact)
+    assert client.get(reverse("childplans:indicators")).status_code == 404

@@ -1,0 +1,91 @@
+"""Query counts (PERFORMANCE.md): the plan page, the history page and "Mina insatser" are
+performance-critical; their number of queries must not grow with the plan (1 -> 100 actions,
+reviews and history rows) and stays within the detail budget (8 including auth)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from childplans.models import Action, Goal, PlanChange, Review
+
+pytestmark = pytest.mark.django_db
+
+# What every logged-in request does before and after the view, whatever the page: read the
+# session and the user, allauth's user-session tracking, save the session, and the
+# savepoints a test transaction adds around them. The page's own queries are the rest.
+_MIDDLEWARE_SQL = re.compile(
+    r'^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)'
+    r'|FROM "django_session"|^UPDATE "django_session"|^INSERT INTO "django_session"'
+    r'|"usersessions_usersession"'
+    r'|^SELECT [^;]* FROM "portal_user" WHERE "portal_user"\."id" = \S+ LIMIT \d+$'
+)
+AUTH_QUERIES = 3  # session read, user read, session save
+DETAIL_BUDGET = 8
+# The page's own: MFA check, plan (with the latest assessments, reviews, voice, handover as
+# subqueries), team, goals with actions (one LEFT JOIN), audit insert.
+PLAN_PAGE_OWN = 5
+
+
+def measure(client, url):
+    client.get(url)  # warm: the first request creates allauth's user session row
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    own = [q["sql"] for q in ctx.captured_queries if not _MIDDLEWARE_SQL.search(q["sql"])]
+    return len(ctx.captured_queries), own
+
+
+def grow(plan, contact, teacher, n):
+    goal = Goal.objects.filter(plan=plan).first()
+    today = timezone.localdate()
+    Action.objects.bulk_create(
+        Action(plan=plan, goal=goal, what=f"Insats {i}", responsible_organisation_id=plan.owner_organisation_id,
+               responsible_person=teacher, starts_on=today - timedelta(days=10),
+               due_on=today + timedelta(days=i % 20 - 5), status="planerad")
+        for i in range(n)
+    )
+    Review.objects.bulk_create(
+        Review(plan=plan, date=today - timedelta(days=i + 1), status="held", participants="x", decisions="y",
+               child_took_part="ja", guardians_know_plan=True)
+        for i in range(n)
+    )
+    PlanChange.objects.bulk_create(PlanChange(plan=plan, user=contact, what=f"Ändring {i}") for i in range(n))
+    goals = [Goal(plan=plan, area="aktiv", description=f"Mål {i}") for i in range(n // 10)]
+    Goal.objects.bulk_create(goals)
+
+
+@pytest.mark.parametrize("name", ["plan_detail", "history", "print"])
+def test_plan_pages_do_not_grow_with_the_plan(client, full_plan, contact, teacher, name):
+    plan = full_plan["plan"]
+    client.force_login(contact)
+    url = reverse(f"childplans:{name}", kwargs={"plan_pk": plan.pk})
+    small_total, small_own = measure(client, url)
+    grow(plan, contact, teacher, 100)
+    large_total, large_own = measure(client, url)
+    assert large_total == small_total, "This is a performance-critical page: no N+1 queries."
+    assert len(large_own) == len(small_own)
+    if name == "plan_detail":
+        assert len(large_own) <= PLAN_PAGE_OWN, large_own
+        assert len(large_own) <= DETAIL_BUDGET - AUTH_QUERIES
+    if name == "history":
+        assert len(large_own) <= DETAIL_BUDGET - AUTH_QUERIES, large_own
+
+
+def test_my_actions_do_not_grow_and_overdue_come_first(client, full_plan, contact, teacher):
+    client.force_login(teacher)
+    url = reverse("childplans:my_actions")
+    small_total, small_own = measure(client, url)
+    grow(full_plan["plan"], contact, teacher, 100)
+    large_total, large_own = measure(client, url)
+    assert large_total == small_total and len(large_own) == len(small_own) <= 3, large_own
+    from childplans.selectors import my_actions_for
+
+    actions = my_actions_for(teacher)
+    flags = [a.overdue for a in actions]
+    assert flags == sorted(flags, reverse=True) and flags[0] is True
+    assert all(a.responsible_person_id == teacher.pk for a in actions)

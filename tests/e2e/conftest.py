@@ -1,0 +1,150 @@
+"""Browser tests: headless Debian Chromium driven by Playwright against pytest-django's live_server.
+
+Never downloads a browser (``playwright install`` is not used): it drives /usr/bin/chromium,
+which .ci/run installs. Each test gets a fresh browser context; every page is checked with
+axe-core (tests/e2e/axe.py) and any Content-Security-Policy violation, uncaught script error,
+server error or missing static file seen by the browser fails the test."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Playwright's timeouts: long enough for a loaded CI machine, short enough to fail fast.
+ACTION_TIMEOUT_MS = 10_000
+NAVIGATION_TIMEOUT_MS = 20_000
+
+# Reported to the console by an init script (not subject to the page's CSP) for every
+# violation the browser reports; Chromium also logs its own "Refused to ..." error.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP-VIOLATION " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+_CSP_MESSAGE = re.compile(r"CSP-VIOLATION|Content Security Policy", re.IGNORECASE)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is an e2e test; without Debian's Chromium they cannot run."""
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason="Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it")
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+            if not CHROMIUM.exists():
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """One Chromium for the e2e package, closed before the rest of the suite runs.
+
+    Playwright's sync API keeps an asyncio loop in this thread, so Django's async-safety
+    check would refuse ORM calls from the test body (factories, load_demo, reading the
+    outbox); it is switched off only while the browser runs."""
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    pw = sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        pw.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class BrowserProblems:
+    """What the browser reported while a context was open: CSP violations, uncaught errors,
+    console errors, server errors and static files that failed to load."""
+
+    def __init__(self):
+        self.csp = []
+        self.page_errors = []
+        self.console_errors = []
+        self.bad_responses = []
+
+    def watch(self, page):
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.page_errors.append(f"{page.url}: {exc}"))
+        page.on("response", self._on_response)
+
+    def _on_console(self, msg):
+        if msg.type != "error":
+            return
+        text = f"{msg.location.get('url', '')}: {msg.text}"
+        (self.csp if _CSP_MESSAGE.search(msg.text) else self.console_errors).append(text)
+
+    def _on_response(self, response):
+        url = response.url
+        if response.status >= 500 or (response.status >= 400 and "/static/" in url):
+            self.bad_responses.append(f"{response.status} {url}")
+
+    def assert_clean(self):
+        problems = []
+        if self.csp:
+            problems.append("Content-Security-Policy violations:\n  " + "\n  ".join(self.csp))
+        if self.page_errors:
+            problems.append("Uncaught script errors:\n  " + "\n  ".join(self.page_errors))
+        if self.bad_responses:
+            problems.append("Failed responses:\n  " + "\n  ".join(self.bad_responses))
+        if problems:
+            other = "\n  ".join(self.console_errors) or "none"
+            pytest.fail("\n".join(problems) + f"\nOther console errors:\n  {other}", pytrace=False)
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """``new_context(**options)``: a fresh browser context (its own cookies: another person)
+    on the live server, watched for CSP violations and script errors. Checked at teardown."""
+    opened = []
+
+    def _new(**options):
+        options.setdefault("base_url", live_server.url)
+        options.setdefault("locale", "sv-SE")
+        options.setdefault("timezone_id", "Europe/Stockholm")
+        context = browser.new_context(**options)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        context.add_init_script(_CSP_LISTENER)
+        problems = BrowserProblems()
+        context.problems = problems  # checks.check_page() reads it through page.context
+        context.on("page", problems.watch)
+        opened.append((context, problems))
+        return context
+
+    yield _new
+    for context, _problems in opened:
+        context.close()
+    for _context, problems in opened:
+        problems.assert_clean()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh context at a desktop size."""
+    return new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+
+@pytest.fixture
+def portal_base_url(settings, live_server):
+    """Links in e-mails point at the live server (the test settings say http://testserver)."""
+    settings.PORTAL_BASE_URL = live_server.url
+    return live_server.url

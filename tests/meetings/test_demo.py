@@ -1,0 +1,29 @@
+"""The demo meetings: created once, and a reminder is due at once (the embedded default's
+worker beat sends it as a mail file without any extra step)."""
+
+import pytest
+from django.core import mail
+
+from meetings import services
+from meetings.demo import load_meeting_demo
+from meetings.models import Meeting
+from networks.demo import load_demo
+from portal.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_meetings_and_a_reminder_due_now(django_capture_on_commit_callbacks):
+    load_demo()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = load_meeting_demo()
+    assert created["möten"] >= 2 and created["inbjudningar"] > 0
+    assert Meeting.objects.filter(status="closed").exists() and Meeting.objects.filter(status="planned").exists()
+    assert load_meeting_demo() == {"möten": 0, "inbjudningar": 0}
+    assert any(m.subject.startswith("Inbjudan:") for m in mail.outbox)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_due()
+    reminders = [m for m in mail.outbox if m.subject.startswith("Påminnelse: svara")]
+    assert reminders
+    assert OutboundEmail.objects.filter(kind=services.KIND_REMIND_UNANSWERED, status="sent").count() == len(reminders)

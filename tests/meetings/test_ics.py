@@ -1,0 +1,77 @@
+"""Calendar files parse with the icalendar library and carry the right Europe/Stockholm times,
+also across a daylight-saving change; UID is stable, SEQUENCE grows, CANCEL cancels."""
+
+from datetime import UTC, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from meetings import ics, services
+from meetings.models import Invitation
+
+from .conftest import TZ, local
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(data):
+    cal = Calendar.from_ical(data)
+    [event] = cal.walk("VEVENT")
+    return cal, event
+
+
+@pytest.mark.parametrize(
+    ("start", "utc_hour"),
+    [
+        (local(2027, 3, 27, 10), 9),   # Saturday before the change: CET (+01:00)
+        (local(2027, 3, 29, 10), 8),   # Monday after the change: CEST (+02:00)
+        (local(2027, 10, 30, 10), 8),  # before the autumn change: CEST
+        (local(2027, 11, 1, 10), 9),   # after: CET
+    ],
+)
+def test_times_in_stockholm_across_daylight_saving(network, coordinator, start, utc_hour):
+    meeting = services.meeting_schedule(
+        network=network, by=coordinator, title="Träff", starts_at=start, ends_at=start + timedelta(hours=2),
+        place="Växjö",
+    )
+    cal, event = parse(ics.meeting_ics(meeting))
+    dtstart = event.decoded("dtstart")
+    assert event["dtstart"].params["TZID"] == "Europe/Stockholm"
+    assert dtstart.replace(tzinfo=None) == start.replace(tzinfo=None)
+    assert dtstart.astimezone(TZ).utcoffset() == start.utcoffset()
+    assert dtstart.astimezone(UTC).hour == utc_hour
+    [vtz] = cal.walk("VTIMEZONE")
+    assert vtz["TZID"] == "Europe/Stockholm"
+    assert event.decoded("dtend") - dtstart == timedelta(hours=2)
+
+
+def test_uid_is_stable_and_sequence_grows(meeting, coordinator):
+    _cal, first = parse(ics.meeting_ics(meeting))
+    services.meeting_update(meeting=meeting, by=coordinator, place="Ny adress 1, Växjö")
+    meeting.refresh_from_db()
+    cal, second = parse(ics.meeting_ics(meeting))
+    assert str(first["uid"]) == str(second["uid"]) == f"meeting-{meeting.pk}@barnstodsportalen.se"
+    assert (first["sequence"], second["sequence"]) == (0, 1)
+    assert str(second["location"]) == "Ny adress 1, Växjö"
+    assert str(cal["method"]) == "REQUEST"
+
+
+def test_cancel_and_partstat(meeting, coordinator):
+    inv = Invitation.objects.create(meeting=meeting, email="per@exempel.se", name="Per", response="no")
+    _cal, event = parse(ics.meeting_ics(meeting, invitation=inv))
+    attendee = event["attendee"]
+    assert str(attendee) == "mailto:per@exempel.se" and attendee.params["PARTSTAT"] == "DECLINED"
+    services.meeting_cancel(meeting=meeting, by=coordinator)
+    meeting.refresh_from_db()
+    cal, event = parse(ics.meeting_ics(meeting, method="CANCEL"))
+    assert str(cal["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED" and event["sequence"] == 1
+
+
+def test_feed_holds_several_meetings(meeting, network, coordinator):
+    other = services.meeting_schedule(
+        network=network, by=coordinator, title="Uppföljning", starts_at=meeting.starts_at + timedelta(days=90),
+        ends_at=meeting.starts_at + timedelta(days=90, hours=1), video_url="https://example.org/mote",
+    )
+    cal = Calendar.from_ical(ics.feed_ics([(meeting, None), (other, None)], name="Mina möten"))
+    assert sorted(str(e["summary"]) for e in cal.walk("VEVENT")) == ["Nätverksträff om ANDTS", "Uppföljning"]
+    assert str(cal["x-wr-calname"]) == "Mina möten"

@@ -1,0 +1,143 @@
+"""Query counts stay flat as the number of invitees grows from 10 to 1,000 (PERFORMANCE.md:
+detail <= 8, lists <= 10, dashboard <= 15, auth and session included). This is a
+performance-critical code path: a query per invitee would make the pages unusable for a
+regional network."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import selectors, services
+from meetings.models import Attendance, Invitation
+from networks.models import NetworkMembership
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(meeting, n, org):
+    """Add ``n`` invitees (members with accounts), a third coming, some with comments, and an
+    attendance row each for those coming."""
+    users = [f.UserFactory.build(email=f"p{meeting.pk}-{i}@exempel.se") for i in range(n)]
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.bulk_create(users)
+    users = list(get_user_model().objects.filter(email__startswith=f"p{meeting.pk}-"))
+    NetworkMembership.objects.bulk_create(
+        [NetworkMembership(network=meeting.network, user=u, organisation=org) for u in users]
+    )
+    invitations = [
+        Invitation(meeting=meeting, user=u, email=u.email, name=u.display_name, organisation=org,
+                   response="yes" if i % 3 == 0 else "pending", comment="Kost" if i % 5 == 0 else "",
+                   sent_at=timezone.now())
+        for i, u in enumerate(users)
+    ]
+    Invitation.objects.bulk_create(invitations)
+    Attendance.objects.bulk_create([
+        Attendance(meeting=meeting, invitation=i, user_id=i.user_id, name=i.name, organisation=org)
+        for i in Invitation.objects.filter(meeting=meeting, response="yes", user__email__startswith=f"p{meeting.pk}-")
+    ])
+
+
+# Queries every logged-in request makes by design (session read, user read, session save),
+# and the middleware's SQL to leave out when counting a page's own queries (the same rule as
+# tests/networks/conftest.py): a page's own queries are held to budget - AUTH_QUERIES.
+AUTH_QUERIES = 3
+_MIDDLEWARE_SQL = re.compile(
+    r'^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)'
+    r'|FROM "django_session"|^UPDATE "django_session"|^INSERT INTO "django_session"'
+    r'|"usersessions_usersession"'
+    r'|^SELECT [^;]* FROM "portal_user" WHERE "portal_user"\."id" = \S+ LIMIT \d+$'
+)
+
+
+def count(client, url):
+    """(all queries, the page's own queries) for a GET of ``url``."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    sql = [q["sql"] for q in ctx.captured_queries]
+    return len(sql), len([q for q in sql if not _MIDDLEWARE_SQL.search(q)])
+
+
+@pytest.fixture
+def two_meetings(network, coordinator, participant, org_kommun, topics):
+    from datetime import timedelta
+
+    small = services.meeting_schedule(network=network, by=coordinator, title="Liten", place="A",
+                                      starts_at=timezone.now() - timedelta(hours=1),
+                                      ends_at=timezone.now() + timedelta(hours=1), topics=topics)
+    large = services.meeting_schedule(network=network, by=coordinator, title="Stor", place="B",
+                                      starts_at=timezone.now() - timedelta(hours=1),
+                                      ends_at=timezone.now() + timedelta(hours=1), topics=topics)
+    for m in (small, large):
+        services.agenda_set(meeting=m, by=coordinator, items=[
+            {"title": "Välkommen", "responsible": coordinator, "responsible_name": "", "duration_minutes": 10},
+            {"title": "ANDTS", "responsible": None, "responsible_name": "Länsstyrelsen", "duration_minutes": 60},
+        ])
+        services.minutes_save(meeting=m, by=coordinator, text="Anteckningar")
+        Invitation.objects.create(meeting=m, user=participant, email=participant.email, name="Per")
+    grow(small, 10, org_kommun)
+    grow(large, 1000, org_kommun)
+    return small, large
+
+
+@pytest.mark.parametrize(
+    ("name", "budget"),
+    [
+        ("meeting_detail", 8),
+        ("meeting_answers", 10),
+        ("meeting_attendance", 10),
+        ("meeting_signin_sheet", 10),
+    ],
+)
+def test_meeting_pages_are_flat_from_10_to_1000_invitees(client_for, two_meetings, coordinator, name, budget):
+    small, large = two_meetings
+    client = client_for(coordinator)
+    client.get(reverse(name, args=[small.pk]))  # warm up the session
+    n_small, _own = count(client, reverse(name, args=[small.pk]))
+    n_large, own = count(client, reverse(name, args=[large.pk]))
+    assert n_small == n_large, f"{name}: {n_small} queries for 10 invitees, {n_large} for 1,000"
+    assert own <= budget - AUTH_QUERIES, f"{name}: {own} own queries, budget {budget} incl. auth"
+
+
+def test_member_meeting_page_is_flat(client_for, two_meetings, participant):
+    small, large = two_meetings
+    client = client_for(participant)
+    client.get(reverse("meeting_detail", args=[small.pk]))
+    n_small, _own = count(client, reverse("meeting_detail", args=[small.pk]))
+    n_large, own = count(client, reverse("meeting_detail", args=[large.pk]))
+    assert n_small == n_large and own <= 8 - AUTH_QUERIES
+
+
+def test_network_meetings_page_is_flat(client_for, network, coordinator, two_meetings):
+    client = client_for(coordinator)
+    url = reverse("network_meetings", args=[network.pk])
+    client.get(url)
+    first, own = count(client, url)
+    assert own <= 10 - AUTH_QUERIES
+    from datetime import timedelta
+
+    for i in range(10):
+        services.meeting_schedule(network=network, by=coordinator, title=f"M{i}", place="X",
+                                  starts_at=timezone.now() + timedelta(days=30 * i + 1),
+                                  ends_at=timezone.now() + timedelta(days=30 * i + 1, hours=2))
+    assert count(client, url)[0] == first
+
+
+def test_dashboard_selector_and_overview_selector_are_fixed(django_assert_num_queries, network, coordinator,
+                                                           participant, two_meetings):
+    with django_assert_num_queries(1):
+        upcoming = selectors.upcoming_meetings_for(participant)
+        [inv.meeting.network.name for inv in upcoming]
+    assert [i.meeting.title for i in upcoming] == ["Liten", "Stor"]
+    others = [f.LocalNetworkFactory() for _ in range(5)]
+    with django_assert_num_queries(2):
+        result = selectors.last_and_next_meetings([network, *others])
+    assert result[network.pk][0].title in ("Liten", "Stor") and result[others[0].pk] == (None, None)
+    with django_assert_num_queries(1):
+        selectors.network_meetings(network)

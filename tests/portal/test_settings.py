@@ -1,0 +1,152 @@
+"""docker-compose.yml, the Dockerfile and .env.example read against the settings.
+
+Docker does not run on the development machines, so these tests keep the files correct: the
+YAML parses, every service has a health check, every variable the compose file or production
+settings use is documented in .env.example, and the services match what the settings expect."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from django.conf import settings
+
+from .test_security_headers import _production_settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
+SERVICES = COMPOSE["services"]
+ENV_EXAMPLE = (BASE_DIR / ".env.example").read_text(encoding="utf-8")
+DOCKERFILE = (BASE_DIR / "Dockerfile").read_text(encoding="utf-8")
+
+
+def env_example(commented=False):
+    """Variables set in .env.example (optionally also the commented-out optional ones)."""
+    prefix = r"^(?:#\s*)?" if commented else r"^"
+    return dict(re.findall(prefix + r"([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, re.MULTILINE))
+
+
+def env_reads(module):
+    source = (BASE_DIR / "portal" / "settings" / f"{module}.py").read_text(encoding="utf-8")
+    return set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+
+
+def command(service):
+    value = SERVICES[service]["command"]
+    return value if isinstance(value, list) else value.split()
+
+
+def test_compose_has_the_services():
+    assert set(SERVICES) == {"web", "worker", "beat", "db", "redis", "mailpit"}
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_every_service_has_a_healthcheck(service):
+    check = SERVICES[service].get("healthcheck")
+    assert check and check.get("test") and not check.get("disable"), service
+    assert check["test"][0] in ("CMD", "CMD-SHELL"), service
+
+
+def test_every_compose_variable_is_in_env_example():
+    text = (BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8")
+    text = text.replace("$$", "")  # escaped: the container's shell variable, not compose's
+    used = set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text))
+    assert used, "the compose file uses at least POSTGRES_PASSWORD"
+    assert used <= set(env_example()), used - set(env_example())
+
+
+def test_every_variable_production_reads_is_in_env_example():
+    missing = env_reads("production") - set(env_example())
+    assert not missing, f"add to .env.example: {sorted(missing)}"
+
+
+def test_every_variable_base_settings_read_is_at_least_mentioned():
+    missing = env_reads("base") - set(env_example(commented=True))
+    assert not missing, f"add to .env.example (commented out if optional): {sorted(missing)}"
+
+
+def test_env_example_covers_the_promised_variables():
+    assert set(env_example()) >= {
+        "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "CACHE_URL", "EMAIL_HOST",
+        "EMAIL_PORT", "DEFAULT_FROM_EMAIL", "PORTAL_BASE_URL", "CSRF_TRUSTED_ORIGINS",
+        "TRUSTED_PROXY_COUNT", "SECURE_SSL_REDIRECT",
+    }
+
+
+def test_app_services_use_production_settings_and_the_env_file():
+    for name in ("web", "worker", "beat"):
+        service = SERVICES[name]
+        assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+        assert service["env_file"] in (".env", [".env"])
+        assert service["build"] == "."
+
+
+def test_web_is_gunicorn_with_five_workers():
+    cmd = command("web")
+    assert cmd[0] == "gunicorn" and cmd[1].startswith("portal.wsgi")
+    assert cmd[cmd.index("--workers") + 1] == "5"
+    assert "8000" in " ".join(SERVICES["web"]["ports"])
+
+
+def test_worker_consumes_every_routed_queue_and_beat_runs_once():
+    cmd = command("worker")
+    assert cmd[:4] == ["celery", "-A", "portal", "worker"]
+    queues = set(cmd[cmd.index("--queues") + 1].split(","))
+    routes = _production_settings("CELERY_TASK_ROUTES")["CELERY_TASK_ROUTES"]
+    routed = {r["queue"] for r in routes.values()} | {"celery"}
+    assert "mail" in routed and routed <= queues
+    assert command("beat")[:4] == ["celery", "-A", "portal", "beat"]
+    assert "deploy" not in SERVICES["beat"] or SERVICES["beat"]["deploy"].get("replicas", 1) == 1
+
+
+def test_worker_and_beat_wait_for_migrations():
+    for name in ("worker", "beat"):
+        assert SERVICES[name]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "migrate" in (BASE_DIR / "docker" / "entrypoint.sh").read_text()
+    assert SERVICES["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_redis_keeps_tasks_and_the_cache_uses_its_own_database():
+    cmd = command("redis")
+    assert SERVICES["redis"]["image"].split(":")[1].startswith("7")
+    assert cmd[cmd.index("--appendonly") + 1] == "yes"
+    assert cmd[cmd.index("--maxmemory-policy") + 1] == "noeviction"
+    env = env_example()
+    broker, cache = urlsplit(env["REDIS_URL"]), urlsplit(env["CACHE_URL"])
+    assert broker.hostname == cache.hostname == "redis"
+    assert broker.path != cache.path
+
+
+def test_database_url_matches_the_db_service():
+    db = SERVICES["db"]
+    assert db["image"] == "postgres:15"
+    url = urlsplit(env_example()["DATABASE_URL"])
+    assert url.scheme in ("postgres", "postgresql")
+    assert url.hostname == "db"
+    assert url.username == db["environment"]["POSTGRES_USER"]
+    assert url.path.lstrip("/") == db["environment"]["POSTGRES_DB"]
+    assert url.password == env_example()["POSTGRES_PASSWORD"]
+
+
+def test_staging_mail_goes_to_mailpit():
+    env = env_example()
+    assert env["EMAIL_HOST"] == "mailpit" and env["EMAIL_PORT"] == "1025"
+    assert "mailpit" in SERVICES["mailpit"]["image"]
+    assert any("8025" in p for p in SERVICES["mailpit"]["ports"])  # the web view
+
+
+def test_dockerfile_builds_a_locked_non_root_image():
+    assert re.search(r"^FROM python:3\.11-slim\b", DOCKERFILE, re.MULTILINE)
+    assert "uv sync --frozen --no-dev" in DOCKERFILE
+    assert "collectstatic --noinput" in DOCKERFILE
+    users = re.findall(r"^USER\s+(\S+)", DOCKERFILE, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")
+    ignored = (BASE_DIR / ".dockerignore").read_text().split()
+    assert {".env", ".venv", ".git", "var"} <= set(ignored)
+
+
+def test_entrypoint_is_executable():
+    path = BASE_DIR / "docker" / "entrypoint.sh"
+    assert path.read_text().startswith("#!/bin/sh")
+    assert path.stat().st_mode & 0o111
