@@ -192,7 +192,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# collectstatic target in production (portal/settings/production.py); dev and tests serve from
+# the finders, so WhiteNoise has no directory to look at there.
+STATIC_ROOT = None
 
 # --- Cache: allauth's rate limits need a real shared cache ------------------
 def redis_db_url(url, db):

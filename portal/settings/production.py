@@ -1,7 +1,7 @@
 """Production: everything from the environment; a missing secret stops start-up."""
 
 from .base import *  # noqa: F401,F403
-from .base import env, redis_db_url
+from .base import BASE_DIR, env, redis_db_url
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without it
@@ -40,6 +40,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
