@@ -8,8 +8,18 @@ from . import selectors
 
 
 def dashboard(request):
-    """Min översikt: my networks, my role in each and what I can do next."""
-    return render(request, "portal/dashboard.html", selectors.dashboard_context(request.user))
+    """Min översikt: my networks, my role in each, what I can do next, my coming meetings and
+    the plan actions I am responsible for ("Mina insatser": child data, so only behind MFA and
+    with its audit row)."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from childplans.selectors import dashboard_actions_context
+
+    ctx = selectors.dashboard_context(request.user)
+    if is_mfa_enabled(request.user):
+        ctx.update(dashboard_actions_context(request))
+        ctx["show_my_actions"] = bool(ctx["my_actions"])
+    return render(request, "portal/dashboard.html", ctx)
 
 
 @login_not_required
