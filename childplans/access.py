@@ -13,7 +13,8 @@ from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import Case, CharField, F, Subquery, Value, When
+from django.db.models.functions import Concat
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -30,15 +31,18 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def plans_for(user, queryset=None):
     """``queryset`` (default: all plans) narrowed to what ``user`` may see, annotated with
-    the organisation the user is on the team for (``my_organisation_name``)."""
+    the organisation the user is on the team for (``my_organisation_label``)."""
     qs = (queryset if queryset is not None else ChildPlan.objects.all()).visible_to(user)
     if not user.is_authenticated:
         return qs
-    mine = current_membership_filter(user)
-    return qs.annotate(
-        my_organisation_name=Subquery(mine.values("organisation__name")[:1]),
-        my_organisation_unit=Subquery(mine.values("organisation__unit")[:1]),
+    mine = current_membership_filter(user).annotate(
+        label=Case(
+            When(organisation__unit="", then=F("organisation__name")),
+            default=Concat(F("organisation__name"), Value(", "), F("organisation__unit")),
+            output_field=CharField(),
+        )
     )
+    return qs.annotate(my_organisation_label=Subquery(mine.values("label")[:1]))
 
 
 def get_plan_for_user_or_404(user, pk, queryset=None):
@@ -54,9 +58,8 @@ def get_plan_for_user_or_404(user, pk, queryset=None):
 
 
 def my_organisation_label(plan):
-    name = getattr(plan, "my_organisation_name", "") or ""
-    unit = getattr(plan, "my_organisation_unit", "") or ""
-    return f"{name}, {unit}" if unit else name
+    """The organisation the user is on the plan's team for ("name, unit"), for the audit row."""
+    return getattr(plan, "my_organisation_label", "") or ""
 
 
 def _int_or_none(value):

@@ -65,10 +65,19 @@ class PlanOpenForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     part = forms.CharField(label=_("Min roll i planen"), max_length=200, required=False)
+    contact_person = PersonChoiceField(
+        label=_("Kontaktperson, om inte du"), queryset=User.objects.none(), required=False,
+        help_text=_("En kollega i samma organisation. Hen blir kontaktperson när hen har accepterat; "
+                    "till dess är du det."),
+    )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+        self.fields["contact_person"].queryset = (
+            User.objects.filter(is_active=True, organisationmembership__organisation__in=organisations)
+            .exclude(pk=user.pk).distinct().order_by("first_name", "last_name", "email")
+        )
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
 

@@ -405,6 +405,8 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["responsible_person", "status", "due_on"], name="action_person_status_due"),
             models.Index(fields=["plan", "goal"], name="action_plan_goal"),
+            # the reminder task: open actions by due date
+            models.Index(fields=["due_on"], name="action_open_due", condition=Q(status__in=["planerad", "pagar"])),
         ]
 
     def __str__(self):

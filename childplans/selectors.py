@@ -3,6 +3,7 @@
 ``ChildPlan.objects.visible_to(user)`` (directly, or through the plan the view already loaded
 with ``get_plan_for_user_or_404``)."""
 
+import json
 from types import SimpleNamespace
 
 from django.db.models import (
@@ -17,6 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from portal.models import AuditEvent
@@ -48,10 +50,12 @@ def plan_page_queryset():
     voice = PlanVoice.objects.filter(plan=OuterRef("pk"), version=OuterRef("version"))
     withdrawn = Consent.objects.filter(plan=OuterRef("pk"), withdrawn_on__isnull=False).order_by("-withdrawn_on")
     return ChildPlan.objects.select_related("child", "owner_organisation", "contact_person").annotate(
-        latest_areas=Subquery(assessments.values("areas")[:1], output_field=JSONField()),
-        latest_assessed_on=Subquery(assessments.values("assessed_on")[:1]),
-        previous_areas=Subquery(assessments.values("areas")[1:2], output_field=JSONField()),
-        previous_assessed_on=Subquery(assessments.values("assessed_on")[1:2]),
+        latest_assessment=Subquery(
+            assessments.values(j=JSONObject(areas="areas", on="assessed_on"))[:1], output_field=JSONField()
+        ),
+        previous_assessment=Subquery(
+            assessments.values(j=JSONObject(areas="areas", on="assessed_on"))[1:2], output_field=JSONField()
+        ),
         next_review_on=Subquery(
             Review.objects.filter(plan=OuterRef("pk"), status=Review.Status.PLANNED)
             .order_by("date")
@@ -62,12 +66,34 @@ def plan_page_queryset():
             .order_by("-date")
             .values("date")[:1]
         ),
-        child_voice=Subquery(voice.values("child_voice")[:1]),
-        guardians_views=Subquery(voice.values("guardians_views")[:1]),
+        voice=Subquery(
+            voice.values(j=JSONObject(child="child_voice", guardians="guardians_views"))[:1],
+            output_field=JSONField(),
+        ),
         pending_handover_to_id=Subquery(pending.values("to_user_id")[:1]),
-        pending_handover_to_email=Subquery(pending.values("to_user__email")[:1]),
         last_withdrawn_on=Subquery(withdrawn.values("withdrawn_on")[:1]),
     )
+
+
+def _json(value):
+    # SQLite's json_object() embeds a JSON column as text; PostgreSQL's as JSON.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def unpack_plan_page(plan):
+    """Spread the JSON annotations of ``plan_page_queryset`` into plain attributes."""
+    from datetime import date
+
+    latest = plan.latest_assessment or {}
+    previous = plan.previous_assessment or {}
+    plan.latest_areas = _json(latest.get("areas"))
+    plan.previous_areas = _json(previous.get("areas"))
+    plan.latest_assessed_on = date.fromisoformat(latest["on"]) if latest.get("on") else None
+    plan.previous_assessed_on = date.fromisoformat(previous["on"]) if previous.get("on") else None
+    voice = plan.voice or {}
+    plan.child_voice = voice.get("child") or ""
+    plan.guardians_views = voice.get("guardians") or ""
+    return plan
 
 
 def assessment_rows(latest, previous):

@@ -150,10 +150,16 @@ def _clean_personnummer(personnummer, birth_date):
 @transaction.atomic
 def plan_open(
     *, by, organisation, given_name, family_name, birth_date, reason, personnummer="", categories=(),
-    part="",
+    part="", contact_person=None,
 ):
     """Open a plan: register (or find, by personnummer) the child, put the opener on the team
-    for ``organisation`` and make them the contact person."""
+    for ``organisation`` and make them the contact person. If the opener names a colleague
+    from the same organisation as ``contact_person``, the colleague joins the team and is
+    asked to take the role over (it takes effect when they accept, like any handover)."""
+    if contact_person is not None and contact_person.pk != by.pk and not OrganisationMembership.objects.filter(
+        user=contact_person, organisation=organisation, user__is_active=True
+    ).exists():
+        raise ValidationError({"contact_person": _("Kontaktpersonen måste höra till samma organisation.")})
     if not OrganisationMembership.objects.filter(user=by, organisation=organisation).exists():
         raise ValidationError({"organisation": _("Du företräder inte den organisationen.")})
     if not organisation_may_keep_plans(organisation):
@@ -196,6 +202,9 @@ def plan_open(
         plan.reason_categories.set(categories)
     TeamMember.objects.create(plan=plan, user=by, organisation=organisation, part=part, added_by=by)
     history_add(plan=plan, by=by, what=_("Planen öppnades"))
+    if contact_person is not None and contact_person.pk != by.pk:
+        team_add(plan=plan, by=by, user=contact_person, organisation=organisation, part=_("Kontaktperson"))
+        handover_request(plan=plan, by=by, to_user=contact_person)
     ChronologyEntry.objects.create(
         plan=plan, occurred_on=plan.opened_on, event=_("Barnets plan öppnades."),
         source=str(organisation)[:200], impact=ChronologyEntry.Impact.POSITIVE, recorded_by=by,

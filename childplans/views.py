@@ -138,6 +138,7 @@ class PlanCreateView(FormView):
         kwargs["organisations"] = Organisation.objects.filter(
             pk__in=self.organisations.values("organisation_id")
         ).select_related("kommun", "lan")
+        kwargs["user"] = self.request.user
         return kwargs
 
     def form_valid(self, form):
@@ -154,6 +155,7 @@ class PlanCreateView(FormView):
                     reason=data["reason"],
                     categories=data["categories"],
                     part=data["part"],
+                    contact_person=data["contact_person"],
                 )
                 audit_record_child(
                     action=AuditAction.CREATE, request=self.request, plan_id=plan.pk, child_id=plan.child_id,
@@ -212,11 +214,13 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        plan = self.plan
+        plan = selectors.unpack_plan_page(self.plan)
+        team = selectors.current_team(plan)
         ctx.update(
             plan=plan,
             child=plan.child,
-            team=selectors.current_team(plan),
+            team=team,
+            handover_to=next((m.user for m in team if m.user_id == plan.pending_handover_to_id), None),
             goals=selectors.goals_with_actions(plan),
             wheel=wheel_svg_safe(plan.latest_areas) if plan.latest_areas else None,
             area_rows=selectors.assessment_rows(plan.latest_areas, plan.previous_areas),
@@ -645,7 +649,7 @@ class PrintView(PlanAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        plan = self.plan
+        plan = selectors.unpack_plan_page(self.plan)
         ctx.update(
             plan=plan,
             child=plan.child,

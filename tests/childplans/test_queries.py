@@ -89,3 +89,62 @@ def test_my_actions_do_not_grow_and_overdue_come_first(client, full_plan, contac
     flags = [a.overdue for a in actions]
     assert flags == sorted(flags, reverse=True) and flags[0] is True
     assert all(a.responsible_person_id == teacher.pk for a in actions)
+
+
+def grow_more(plan, contact, n):
+    """Also many assessments, chronology entries and voices (every list a plan page shows)."""
+    from childplans.models import Assessment, ChronologyEntry, PlanVoice
+
+    from .conftest import all_areas
+
+    today = timezone.localdate()
+    Assessment.objects.bulk_create(
+        Assessment(plan=plan, assessed_by=contact, assessed_on=today - timedelta(days=100 + i), areas=all_areas())
+        for i in range(n // 10)
+    )
+    ChronologyEntry.objects.bulk_create(
+        ChronologyEntry(plan=plan, occurred_on=today - timedelta(days=i), event="x", source="y",
+                        impact="positive", recorded_by=contact)
+        for i in range(n)
+    )
+    PlanVoice.objects.bulk_create(
+        PlanVoice(plan=plan, version=100 + i, child_voice="x", recorded_by=contact) for i in range(n // 10)
+    )
+
+
+def test_every_plan_page_is_flat(client, full_plan, contact, teacher):
+    """Every child-scoped page (GET) makes the same number of queries for a small plan and for
+    one with 100 actions, reviews, history rows and chronology entries."""
+    from .conftest import reauthenticate
+    from .test_access import CHILD_PATTERNS, kwargs_for
+
+    plan = full_plan["plan"]
+    client.force_login(contact)
+    reauthenticate(client, contact)
+    urls = [reverse(f"childplans:{p.name}", kwargs=kwargs_for(p, full_plan)) for p in CHILD_PATTERNS]
+    urls += [reverse("childplans:plan_list")]
+    small = {url: measure(client, url)[0] for url in urls}
+    grow(plan, contact, teacher, 100)
+    grow_more(plan, contact, 100)
+    large = {url: measure(client, url)[0] for url in urls}
+    assert large == small
+    assert max(large.values()) <= 30  # PERFORMANCE.md: never more than 30 queries
+
+
+def test_plan_list_is_flat_from_1_to_50_plans(client, contact, org_social):
+    from datetime import date
+
+    from childplans import services
+
+    def open_one(i):
+        services.plan_open(by=contact, organisation=org_social, given_name=f"B{i}", family_name="L",
+                           birth_date=date(2012, 1, 1) + timedelta(days=i), reason="x")
+
+    open_one(0)
+    client.force_login(contact)
+    url = reverse("childplans:plan_list")
+    small_total, small_own = measure(client, url)
+    for i in range(1, 50):
+        open_one(i)
+    large_total, large_own = measure(client, url)
+    assert large_total == small_total and len(large_own) <= 10 - AUTH_QUERIES, large_own

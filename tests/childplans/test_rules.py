@@ -367,3 +367,26 @@ def test_a_closed_plan_can_be_read_but_not_changed_on_any_page(client, full_plan
                                      "source": "x", "impact": "positive"})
         assert response.status_code == 302, name
         assert PlanChange.objects.count() == before, name
+
+
+def test_opener_may_name_a_colleague_as_contact_person(client, contact, org_social, mailoutbox,
+                                                      django_capture_on_commit_callbacks):
+    from childplans.models import ContactHandover
+
+    colleague = person("kollega-kp@vaxjo.se", org_social, first_name="Kim", last_name="Kollega")
+    client.force_login(contact)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("childplans:plan_create"), open_data(org_social, contact_person=colleague.pk))
+    assert response.status_code == 302
+    plan = ChildPlan.objects.get(child__given_name="Nils")
+    assert plan.contact_person == contact  # until the colleague accepts
+    assert TeamMember.objects.filter(plan=plan, user=colleague, removed_at__isnull=True).exists()
+    assert ContactHandover.objects.get(plan=plan).to_user == colleague
+    assert [m.to for m in mailoutbox] == [[colleague.email]]
+
+
+def test_named_contact_person_must_be_a_colleague(client, contact, org_social, teacher):
+    client.force_login(contact)
+    response = client.post(reverse("childplans:plan_create"), open_data(org_social, contact_person=teacher.pk))
+    assert response.status_code == 200
+    assert not ChildPlan.objects.filter(child__given_name="Nils").exists()

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from childplans.seed import seed_plans
+
+
+class Command(BaseCommand):
+    help = "Seed fictional child plans for benchmarks (default: county size, PERFORMANCE.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plans", type=int, default=5000)
+        parser.add_argument("--actions", type=int, default=50000)
+        parser.add_argument("--reviews", type=int, default=20000)
+
+    def handle(self, *args, plans, actions, reviews, **options):
+        seed_plans(plans=plans, actions=actions, reviews=reviews)
+        self.stdout.write(f"{plans} plans, {actions} actions, {reviews} reviews")
