@@ -91,8 +91,9 @@ def search_activities(
 def kommun_choices(empty_label):
     """Every kommun grouped by län, for a <select> with <optgroup>s (one query)."""
     groups = {}
-    for kommun in Kommun.objects.select_related("lan").order_by("lan__code", "name"):
-        groups.setdefault(kommun.lan.name, []).append((kommun.pk, kommun.name))
+    rows = Kommun.objects.order_by("lan__code", "name").values_list("pk", "name", "lan__name")
+    for pk, name, lan_name in rows:
+        groups.setdefault(lan_name, []).append((pk, name))
     return [("", empty_label), *groups.items()]
 
 

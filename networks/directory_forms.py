@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .directory import kommun_choices
 from .models import Activity, Organisation
+from .widgets import FastSelect
 
 
 class ActivitySearchForm(forms.Form):
@@ -14,7 +15,9 @@ class ActivitySearchForm(forms.Form):
         max_length=200,
         help_text=_("T.ex. läxhjälp, föräldrastöd eller mötesplats. Alla ord måste finnas med."),
     )
-    kommun = forms.TypedChoiceField(label=_("Kommun"), required=False, coerce=int, empty_value=None)
+    kommun = forms.TypedChoiceField(
+        label=_("Kommun"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
     category = forms.ChoiceField(
         label=_("Kategori"),
         required=False,
