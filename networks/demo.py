@@ -62,7 +62,7 @@ ORGANISATIONS = {
     "sk_sofia": ("Svenska kyrkan", "Sofia-Järstorps församling", C, "Jönköping", JKP, "https://www.svenskakyrkan.se"),
     "pingst_jkp": ("Pingstkyrkan Jönköping", "", C, "Jönköping", JKP, ""),
     "rb_jkp": ("Rädda Barnen", "Jönköpings lokalförening", ID, "Jönköping", JKP, "https://www.raddabarnen.se"),
-    "maskros": ("Maskrosbarn", "Region Jönköpings län", ID, None, JKP, "https://www.maskrosbarn.org"),
+    "maskros": ("Maskrosbarn", "", ID, None, JKP, "https://www.maskrosbarn.org"),
     "varn_soc": ("Värnamo kommun", "Socialtjänsten", K, "Värnamo", JKP, "https://www.varnamo.se"),
     "varn_famc": ("Värnamo kommun", "Familjecentralen", K, "Värnamo", JKP, "https://www.varnamo.se"),
     "polis_varn": ("Polisen", "Lokalpolisområde Värnamo", P, "Värnamo", JKP, "https://polisen.se"),

@@ -1,14 +1,22 @@
-"""``python manage.py load_demo``: the seeds' demo data and the demo log-ins (networks/demo.py).
+"""``python manage.py load_demo``: the seeds' demo data and the demo log-ins (networks/demo.py),
+then the demo data of the other apps that have some (meetings/demo.py).
 
 Run by ``./portal.sh run`` on every start: it only creates what is missing, so a second run
 changes nothing."""
 
 import os
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from networks.demo import DEMO_PASSWORD, demo_logins, load_demo
+
+# (app label, loader) run after the networks demo, each returning {what: rows created}.
+# The command is the one place that composes the apps' demos, so networks/ itself never
+# imports them.
+OTHER_DEMOS = [("meetings", "meetings.demo.load_meeting_demo")]
 
 
 class Command(BaseCommand):
@@ -31,6 +39,9 @@ class Command(BaseCommand):
                 "produktionsinställningar (använd --force om du verkligen menar det)."
             )
         created = load_demo()
+        for label, loader in OTHER_DEMOS:
+            if apps.is_installed(label):
+                created.update(import_string(loader)())
         if quiet:
             return
         if any(created.values()):

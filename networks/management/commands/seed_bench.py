@@ -257,7 +257,7 @@ class Seeder:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.log(f"  ANALYZE klar ({time.monotonic() - self.started:.1f} s)")
+            self.log(f"  ANALYZE klar ({time.monotonic() - self.started:.1f} s)")
 
     def create_bench_user(self):
         user = User(email=BENCH_EMAIL, first_name="Bänk", last_name="Provare")
@@ -451,7 +451,7 @@ class Command(BaseCommand):
     def handle(self, *args, scale, reset, **options):
         started = time.monotonic()
         expected = expected_counts(scale)
-        if User.objects.filter(email=BENCH_EMAIL).exists():
+        if bench_users().exists() or bench_organisations().exists():
             current = current_counts()
             if current == expected and not reset:
                 self.stdout.write(f"Testdata för {scale} finns redan ({current}); inget ändrat.")
