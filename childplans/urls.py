@@ -7,6 +7,8 @@ or actions, or no child data at all."""
 
 from django.urls import path
 
+from networkmap import urls as networkmap_urls
+
 from . import views
 
 app_name = "childplans"
@@ -55,6 +57,9 @@ urlpatterns = [
     path("planer/<int:plan_pk>/atkomstlogg/", views.AccessLogView.as_view(), name="access_log"),
     path("planer/<int:plan_pk>/avsluta/", views.CloseView.as_view(), name="close"),
 ]
+
+# The network map (issue 5) is part of the plan: its routes live in this namespace.
+urlpatterns += networkmap_urls.urlpatterns
 
 MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"})
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "networks",
     "meetings",
     "childplans",
+    "networkmap",
 ]
 
 MIDDLEWARE = [

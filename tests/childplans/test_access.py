@@ -15,6 +15,7 @@ from childplans.managers import ChildPlanQuerySet
 from childplans.models import ChildPlan, Consent, TeamMember
 from childplans.urls import MEMBER_ROUTES, ROUTE_CLASSES
 from portal.models import AuditEvent, OutboundEmail
+from tests.networkmap.helpers import MAP_SECRETS, add_network_map
 
 from .conftest import SECRETS, person, reauthenticate
 
@@ -56,6 +57,8 @@ def test_every_route_is_classified():
 
 
 def kwargs_for(pattern, objs):
+    if "person_pk" in pattern.pattern.converters and "map_person" not in objs:
+        objs.update(add_network_map(objs["plan"], objs["plan"].contact_person))  # network-map objects
     mapping = {
         "plan_pk": objs["plan"].pk,
         "guardian_pk": objs["guardian"].pk,
@@ -63,6 +66,7 @@ def kwargs_for(pattern, objs):
         "member_pk": objs["member"].pk,
         "action_pk": objs["action"].pk,
         "review_pk": objs["review"].pk,
+        "person_pk": objs["map_person"].pk if "map_person" in objs else None,  # networkmap/urls.py
     }
     kwargs = {}
     for name in pattern.pattern.converters:
@@ -87,16 +91,20 @@ def post_payload(objs, contact):
         "status": "klar", "follow_up": "x", "date": today, "participants": "x", "decisions": "x",
         "child_took_part": "ja", "guardians_know_plan": "ja", "occurred_on": today, "event": "x",
         "source": "x", "impact": "positive", "action_taken": "x", "reason": "Stängd",
+        "sector": "familj", "closeness": "1", "quality": "positive", "phone": "x", "phase": "utredning",
+        "saved_on": today, "kind": "natverksmote", "held_on": today, "left_on": today,
+        "action": objs["action"].pk,
         **{f"{a}_need": "stort" for a in ("trygg", "halsa", "utvecklas", "omvardad", "aktiv", "respekterad",
                                           "ansvarstagande", "delaktig")},
     }
 
 
 def snapshot():
-    """Every row of every childplans model and the outbox, serialised."""
+    """Every row of every childplans and networkmap model and the outbox, serialised."""
     data = []
-    for model in apps.get_app_config("childplans").get_models():
-        data.append(serializers.serialize("json", model.objects.order_by("pk")))
+    for label in ("childplans", "networkmap"):
+        for model in apps.get_app_config(label).get_models():
+            data.append(serializers.serialize("json", model.objects.order_by("pk")))
     data.append(serializers.serialize("json", OutboundEmail.objects.order_by("pk")))
     return data
 
@@ -115,6 +123,7 @@ def personas(db, full_plan, org_social, org_other, teacher, contact, network):
     withdrawn = teacher
     from networks.models import NetworkMembership
 
+    full_plan.update(add_network_map(plan, contact))  # so every network-map URL has its object
     coordinator = person("samordnare@natverk.se", org_social, first_name="Siv", last_name="Samordnare")
     NetworkMembership.objects.create(network=network, user=coordinator, organisation=org_social,
                                      role=NetworkMembership.Role.COORDINATOR)
@@ -160,7 +169,7 @@ def test_off_team_gets_404_everywhere_and_changes_nothing(client, full_plan, per
             response = getattr(client, method)(url, payload if method == "post" else None)
             assert response.status_code == 404, (persona, pattern.name, method, response.status_code)
             body = response.content.decode()
-            for secret in SECRETS:
+            for secret in SECRETS + MAP_SECRETS:
                 assert secret not in body, (persona, pattern.name, method, secret)
             assert snapshot() == before, (persona, pattern.name, method, "database changed")
             new = list(AuditEvent.objects.order_by("-pk")[: AuditEvent.objects.count() - audit_before])
