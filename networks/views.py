@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, ListView, TemplateView, UpdateView, View
 
+from meetings.selectors import network_meetings
 from portal.audit import audit_record
 from portal.models import AuditEvent
 
@@ -317,6 +319,7 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
             parent_visible=parent_visible,
             is_administrator=admin,
             roles=NetworkMembership.Role,
+            meetings=network_meetings(network),
         )
         return ctx
 
@@ -550,9 +553,24 @@ class RegionalOverviewView(NetworkAccessMixin, TemplateView):
             )
             for kind in kinds
         }
+        from meetings.models import Meeting  # the figures networks report upward
+
+        now = timezone.now()
+        held = (
+            Meeting.objects.filter(network=OuterRef("pk"), starts_at__lt=now)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .order_by("-starts_at")
+        )
+        coming = Meeting.objects.filter(
+            network=OuterRef("pk"), starts_at__gte=now, status=Meeting.Status.PLANNED
+        ).order_by("starts_at")
         local_networks = (
             Network.objects.filter(kind=Network.Kind.LOCAL)
             .annotate(
+                last_meeting_at=Subquery(held.values("starts_at")[:1]),
+                last_meeting_title=Subquery(held.values("title")[:1]),
+                next_meeting_at=Subquery(coming.values("starts_at")[:1]),
+                next_meeting_title=Subquery(coming.values("title")[:1]),
                 member_count=Coalesce(Subquery(member_count, output_field=IntegerField()), Value(0)),
                 organisation_count=Count("networkorganisation"),
                 viewer_is_member=viewer_is_member(self.request.user),
@@ -590,7 +608,7 @@ class RegionalOverviewView(NetworkAccessMixin, TemplateView):
             kind_columns=[
                 {"short": KIND_SHORT[kind], "label": Organisation.Kind(kind).label} for kind in kinds
             ],
-            column_count=4 + len(kinds),
+            column_count=6 + len(kinds),
         )
         return ctx
 

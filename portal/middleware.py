@@ -88,3 +88,26 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+SESSION_TOUCHED_KEY = "portal_session_touched"
+
+
+class IdleSessionMiddleware:
+    """The 30-minute idle timeout (SECURITY.md 12) without a session write on every request.
+
+    A logged-in user's session is re-saved — pushing its expiry SESSION_COOKIE_AGE ahead — at
+    most once per SESSION_TOUCH_INTERVAL_SECONDS. The idle limit is therefore between 29 and 30
+    minutes, and most requests save one UPDATE (and the row lock it takes) per page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            touched = request.session.get(SESSION_TOUCHED_KEY, 0)
+            if now - touched >= settings.SESSION_TOUCH_INTERVAL_SECONDS:
+                request.session[SESSION_TOUCHED_KEY] = now
+        return self.get_response(request)

@@ -14,8 +14,10 @@ def dashboard(request):
     from allauth.mfa.utils import is_mfa_enabled
 
     from childplans.selectors import dashboard_actions_context
+    from meetings.selectors import upcoming_meetings_for
 
     ctx = selectors.dashboard_context(request.user)
+    ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
     if is_mfa_enabled(request.user):
         ctx.update(dashboard_actions_context(request))
         ctx["show_my_actions"] = bool(ctx["my_actions"])

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.AbsoluteSessionLimitMiddleware",
+    "portal.middleware.IdleSessionMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # Users who can reach child data must have set up two-factor authentication (promise 11).
     "childplans.middleware.ChildDataMFAMiddleware",
@@ -155,7 +156,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Sessions: 30 minutes idle, 12 hours absolute (SECURITY.md 12) -----------
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by activity: portal.middleware.IdleSessionMiddleware re-saves a logged-in session at
+# most once a minute (instead of SESSION_SAVE_EVERY_REQUEST's write on every request).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_INTERVAL_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIMIT_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

@@ -24,7 +24,7 @@ _MIDDLEWARE_SQL = re.compile(
     r'|"usersessions_usersession"'
     r'|^SELECT [^;]* FROM "portal_user" WHERE "portal_user"\."id" = \S+ LIMIT \d+$'
 )
-AUTH_QUERIES = 3  # session read, user read, session save
+AUTH_QUERIES = 2  # session read, user read (the session is re-saved at most once a minute)
 DETAIL_BUDGET = 8
 # The page's own: MFA check, plan (with the latest assessments, reviews, voice, handover as
 # subqueries), team, goals with actions (one LEFT JOIN), audit insert.

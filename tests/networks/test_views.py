@@ -513,3 +513,27 @@ def test_invitation_link_expires_after_14_days(invited, monkeypatch):
 def test_invitation_page_is_never_cached(invited):
     response = Client().get(_link(invited))
     assert "max-age=0" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_overview_shows_last_and_next_meeting_per_local_network(client_for, regional_network, network, administrator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+
+    now = timezone.now()
+    for title, start, status in [
+        ("Höstträffen", now - timedelta(days=30), Meeting.Status.PLANNED),
+        ("Inställd träff", now - timedelta(days=10), Meeting.Status.CANCELLED),
+        ("Vårträffen", now + timedelta(days=40), Meeting.Status.PLANNED),
+        ("Sommarträffen", now + timedelta(days=90), Meeting.Status.PLANNED),
+    ]:
+        Meeting.objects.create(
+            network=network, title=title, kind=Meeting.Kind.NETWORK, starts_at=start,
+            ends_at=start + timedelta(hours=2), rsvp_deadline=(start - timedelta(days=3)).date(), status=status,
+            cancelled_at=now if status == Meeting.Status.CANCELLED else None,
+        )
+    body = client_for(administrator).get(f"/natverk/{regional_network.pk}/oversikt/").content.decode()
+    assert "Höstträffen" in body and "Vårträffen" in body
+    assert "Inställd träff" not in body and "Sommarträffen" not in body

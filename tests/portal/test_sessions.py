@@ -52,9 +52,32 @@ def test_login_gives_a_new_session_key(client, participant):
     assert logged_in(client)
 
 
-def test_idle_timeout_is_thirty_minutes_and_renewed_by_every_request():
+def test_idle_timeout_is_thirty_minutes_renewed_at_most_once_a_minute():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_TOUCH_INTERVAL_SECONDS == 60
+    assert "portal.middleware.IdleSessionMiddleware" in settings.MIDDLEWARE
+
+
+@pytest.mark.django_db
+def test_session_is_written_at_most_once_a_minute(client, participant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.middleware import SESSION_TOUCHED_KEY
+
+    client.force_login(participant)
+    client.get("/")  # the first request after log-in renews the expiry
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "django_session"')]
+
+    assert session_writes() == []  # within the minute: no write
+    session = client.session
+    session[SESSION_TOUCHED_KEY] = time.time() - 61
+    session.save()
+    assert len(session_writes()) == 1  # a minute later: renewed once
 
 
 @pytest.mark.django_db
