@@ -5,12 +5,13 @@ is cancelled, so calendars replace the old entry. Times are written in Europe/St
 VTIMEZONE, so they stay right across a daylight-saving change."""
 
 from datetime import date
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from .models import Invitation, Meeting
 
@@ -79,10 +80,24 @@ def _calendar(method=None, name=None):
     return cal
 
 
-def _add_timezone(cal, meetings):
-    """The Europe/Stockholm VTIMEZONE, with the transitions of the years the meetings span."""
+@lru_cache(maxsize=16)
+def _vtimezone(first_year, last_year):
+    """The Europe/Stockholm VTIMEZONE for a span of years, serialised once: building and folding
+    it is most of the cost of a calendar file, and it is the same in every file."""
+    tz = Timezone.from_tzid("Europe/Stockholm", first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1))
+    return tz.to_ical()
+
+
+def _to_ical(cal, meetings):
+    """Serialise ``cal`` with the VTIMEZONE for the years the meetings span, placed before the
+    first event (RFC 5545 lets a VTIMEZONE appear anywhere among the components)."""
     years = [m.starts_at.astimezone(TZ).year for m in meetings] or [timezone.now().year]
-    cal.add_missing_timezones(first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1))
+    body = cal.to_ical()
+    marker = b"BEGIN:VEVENT\r\n"
+    at = body.find(marker)
+    if at < 0:
+        at = body.rfind(b"END:VCALENDAR")
+    return body[:at] + _vtimezone(min(years) - 1, max(years) + 2) + body[at:]
 
 
 def meeting_ics(meeting, *, invitation=None, method="REQUEST"):
@@ -91,8 +106,7 @@ def meeting_ics(meeting, *, invitation=None, method="REQUEST"):
     cancelled = method == "CANCEL"
     cal = _calendar(method)
     cal.add_component(_event(meeting, invitation=invitation, cancelled=cancelled))
-    _add_timezone(cal, [meeting])
-    return cal.to_ical()
+    return _to_ical(cal, [meeting])
 
 
 def feed_ics(meetings_with_invitations, *, name):
@@ -100,5 +114,4 @@ def feed_ics(meetings_with_invitations, *, name):
     cal = _calendar("PUBLISH", name=name)
     for meeting, invitation in meetings_with_invitations:
         cal.add_component(_event(meeting, invitation=invitation))
-    _add_timezone(cal, [m for m, _inv in meetings_with_invitations])
-    return cal.to_ical()
+    return _to_ical(cal, [m for m, _inv in meetings_with_invitations])

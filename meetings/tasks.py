@@ -7,7 +7,7 @@ from django.core.mail import get_connection
 
 from portal import outbox
 
-from . import services
+from . import emails, services
 
 
 @shared_task(
@@ -20,7 +20,7 @@ from . import services
 def outbox_send_batch(outbox_ids):
     """Send a batch of outbox rows over one SMTP connection. Rows already sent are skipped, so
     a retry after a failure in the middle sends only the rest."""
-    with get_connection() as connection:
+    with get_connection() as connection, emails.batch_preload(outbox_ids):
         return outbox.send_rows(outbox_ids, connection=connection)
 
 

@@ -325,6 +325,10 @@ class AnswersView(MeetingAccessMixin, TemplateView):
             waiting=groups[Invitation.Response.WAITLIST],
             declined=groups[Invitation.Response.NO],
             pending=groups[Invitation.Response.PENDING],
+            ordered=groups[Invitation.Response.YES] + groups[Invitation.Response.WAITLIST]
+            + groups[Invitation.Response.PENDING] + groups[Invitation.Response.NO],
+            # meeting_invitation_remove's address up to the invitation id, reversed once
+            remove_prefix=reverse("meeting_invitation_remove", args=[self.meeting.pk, 0]).removesuffix("0/ta-bort/"),
         )
         return ctx
 

@@ -7,7 +7,11 @@ redis-server), one Celery worker and an SMTP server on loopback (PERFORMANCE.md,
 Prints, from the same run: the trivial-task yardstick (tasks/s on the same Redis and worker),
 the invitations' total time from pressing send to the last e-mail accepted by the SMTP server,
 e-mails per second and its share of the yardstick (budget: at least a quarter), the worker's
-peak memory (VmHWM), and the queries per e-mail. Uses its own PostgreSQL database
+peak memory (VmHWM); then the meeting page, the answers list and the dashboard with the 2,000
+invitees: queries per request and server-side p50/p95 one request at a time (Django's test
+client in this process; the answers list of 2,000 rows is not a 50-row list, its p95 is
+reported against 1 s, the limit for any request). Throughput of the pages under load is
+run_bench.py's job. Uses its own PostgreSQL database
 (default postgres://postgres@127.0.0.1:5432/meetings_bench, recreated on each run). Load
 only goes to loopback and every wait is bounded in time."""
 
@@ -89,10 +93,48 @@ def peak_memory_kib(pid):
     return total
 
 
+def measure_pages(meeting, coordinator, participant, requests=100):
+    """Server-side time and queries of the meeting pages and the dashboard with this meeting's
+    invitees, through Django's test client in this process (the same database), one request at
+    a time. Queries include the session and user (PERFORMANCE.md budgets)."""
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    pages = {
+        "meeting page (coordinator)": (coordinator, reverse("meeting_detail", args=[meeting.pk]), (8, 100)),
+        "meeting page (participant)": (participant, reverse("meeting_detail", args=[meeting.pk]), (8, 100)),
+        "answers list (coordinator)": (coordinator, reverse("meeting_answers", args=[meeting.pk]), (10, 1000)),
+        "dashboard (participant)": (participant, reverse("dashboard"), (15, 250)),
+    }
+    results = {}
+    for label, (user, url, budget) in pages.items():
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 200, url
+        executed = []
+
+        def count(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            client.get(url)
+        times = []
+        for _ in range(requests):
+            t0 = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        results[label] = (len(executed), times[len(times) // 2], times[int(len(times) * 0.95) - 1], budget)
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invitees", type=int, default=2000)
     parser.add_argument("--yardstick", type=int, default=2000, help="trivial tasks for the yardstick")
+    parser.add_argument("--concurrency", type=int, default=1, help="the worker's processes (1: solo pool)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     args = parser.parse_args()
 
@@ -170,7 +212,9 @@ def main():
     worker_log = ROOT / "var" / "bench-meetings-worker.log"
     worker_log.parent.mkdir(exist_ok=True)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "WARNING",
+        [sys.executable, "-m", "celery", "-A", "portal", "worker",
+         *(["--pool", "solo"] if args.concurrency == 1 else ["--pool", "prefork", "--concurrency", str(args.concurrency)]),
+         "--loglevel", "WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )
@@ -199,15 +243,18 @@ def main():
 
         print(f"==> invitations: {args.invitees} invitees, press send", flush=True)
         t0 = time.monotonic()
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as click_queries, transaction.atomic():
             invited = services.meeting_invite(meeting=meeting, by=users[0])
         click_s = time.monotonic() - t0
+        click_count = len(click_queries)
         wait_until(lambda: smtp.count >= invited, 1800, "the invitations")
         total_s = time.monotonic() - t0
         time.sleep(1)
         peak = peak_memory_kib(worker.pid)
         sent = OutboundEmail.objects.filter(kind="meeting_invitation", status="sent").count()
         rate = invited / total_s
+        pages = measure_pages(meeting, users[0], users[1])
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)
@@ -216,13 +263,20 @@ def main():
         redis.wait(10)
 
     print()
+    pool = "solo pool" if args.concurrency == 1 else f"prefork, {args.concurrency} processes"
+    print(f"one worker ({pool}), {args.invitees} invitees")
     print(f"{'trivial-task yardstick':<40} {yardstick_rate:8.0f} tasks/s ({args.yardstick} in {yardstick_s:.1f} s)")
     print(f"{'invitations: e-mails accepted by SMTP':<40} {smtp.count:8d} (outbox rows sent: {sent})")
-    print(f"{'invitations: pressing send':<40} {click_s:8.2f} s, {len(click_queries)} queries")
+    print(f"{'invitations: pressing send':<40} {click_s:8.2f} s, {click_count} queries")
     print(f"{'invitations: total time':<40} {total_s:8.1f} s")
     print(f"{'invitations: e-mails per second':<40} {rate:8.0f} /s = {rate / yardstick_rate:.0%} of the yardstick "
           f"(budget >= 25%: {'PASS' if rate >= yardstick_rate / 4 else 'MISS'})")
     print(f"{'worker peak memory (VmHWM)':<40} {peak / 1024:8.0f} MiB")
+    print()
+    print(f"{'page (2,000 invitees), one at a time':<40} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8}  budget")
+    for label, (queries, p50, p95, budget) in pages.items():
+        verdict = "PASS" if queries <= budget[0] and p95 <= budget[1] else "MISS"
+        print(f"{label:<40} {queries:8d} {p50:8.1f} {p95:8.1f}  <= {budget[0]} queries, p95 <= {budget[1]} ms: {verdict}")
     if smtp.count != invited or sent != invited:
         sys.exit(f"expected {invited} e-mails once each, the SMTP server got {smtp.count}, outbox says {sent}")
 

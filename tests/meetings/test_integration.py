@@ -1,10 +1,12 @@
 """Meeting e-mail for real (issue 3, SECURITY.md "Background work"): a real Redis broker, a
 real Celery worker process, a real SMTP server on loopback and the test's PostgreSQL database.
 Invitations, reminders (the beat task run twice: one e-mail), waiting-list promotion, change
-and cancel notices; a worker that is down when send is pressed; an SMTP server that refuses."""
+and cancel notices; a worker that is down when send is pressed; the broker down at the click;
+a worker killed in the middle of a batch; an SMTP server that refuses."""
 
 import time
 from datetime import timedelta
+from email import message_from_bytes, policy
 
 import pytest
 from django.db import transaction
@@ -221,3 +223,70 @@ def test_smtp_refusing_then_accepting_sends_each_once(worker_factory, smtp, setu
     settle(smtp, 4, "four invitations after two refusals", timeout=90)
     assert smtp.refused == 2
     assert sorted(m["To"] for m in smtp.messages) == sorted([coordinator.email] + [p.email for p in people])
+
+
+class SlowSmtpSink(SmtpSink):
+    """An SMTP server that takes ``delay`` seconds before accepting each message. A client that
+    dies during the wait has not had its message accepted (aiosmtpd cancels the handler when
+    the connection is lost), as with a real server."""
+
+    def __init__(self, delay):
+        import asyncio
+
+        from aiosmtpd.controller import Controller
+
+        super().__init__()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                await asyncio.sleep(delay)
+                with sink.lock:
+                    sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+
+@override_settings(OUTBOX_RESEND_AFTER_SECONDS=0)
+def test_worker_killed_mid_send_then_sweeper_sends_the_rest_once(redis_server, setup):
+    """SIGKILL the worker in the middle of a batch: what it had sent stays sent, what it had
+    not is sent by the next worker after the sweeper, and nobody gets a second e-mail.
+
+    One window remains, and the kill here aims at it: the SMTP server has accepted an e-mail
+    and the worker dies before it marks the row sent. That row is sent again, with the same
+    Message-ID (fixed per outbox row), so the recipient's mail system shows one e-mail."""
+    meeting, coordinator, people = setup
+    for i in range(16):
+        f.MembershipFactory(network=meeting.network, user=f.UserFactory(email=f"extra{i}@alvesta.se"))
+    smtp = SlowSmtpSink(delay=0.25)
+    smtp.start()
+    first = Worker(redis_server.url, smtp.port)
+    second = Worker(redis_server.url, smtp.port)
+    try:
+        first.start()
+        invited = invite(meeting, coordinator)
+        assert invited == 20
+        wait_until(lambda: len(smtp.messages) >= 5, 30, message="the first e-mails")
+        first.stop(kill=True)
+        delivered_before = len(smtp.messages)
+        assert delivered_before < invited
+        assert OutboundEmail.objects.filter(status="pending").exists()
+        second.start()
+        outbox_sweep()  # beat, after the kill
+        outbox_sweep()  # and a second beat
+        wait_until(lambda: len({m["To"] for m in smtp.messages}) >= invited, 60, message="the rest")
+        time.sleep(1.5)
+        by_recipient = {}
+        for m in smtp.messages:
+            by_recipient.setdefault(m["To"], set()).add(m["Message-ID"])
+        assert len(by_recipient) == invited
+        # One distinct e-mail per person (at most the one in flight at the kill arrived twice,
+        # as the same message).
+        assert all(len(ids) == 1 for ids in by_recipient.values()), by_recipient
+        assert len(smtp.messages) <= invited + 1
+        assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    finally:
+        first.stop(kill=True)
+        second.stop(kill=True)
+        smtp.stop()

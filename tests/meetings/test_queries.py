@@ -141,3 +141,44 @@ def test_dashboard_selector_and_overview_selector_are_fixed(django_assert_num_qu
     assert result[network.pk][0].title in ("Liten", "Stor") and result[others[0].pk] == (None, None)
     with django_assert_num_queries(1):
         selectors.network_meetings(network)
+
+
+def test_sending_invitations_costs_a_fixed_number_of_queries_per_email(
+    network, coordinator, org_kommun, django_capture_on_commit_callbacks
+):
+    """PERFORMANCE.md: each e-mail task <= 5 queries; a fan-out loads recipients in bulk. A
+    batch preloads the invitations and their answer links' hashes, so each e-mail costs: lock
+    its outbox row, mark it sent (2, plus the transaction around them)."""
+    from datetime import timedelta
+
+    from django.core import mail
+
+    from meetings.tasks import outbox_send_batch
+    from portal.models import OutboundEmail
+
+    def send_to(n):
+        m = services.meeting_schedule(network=network, by=coordinator, title=f"Träff {n}", place="X",
+                                      starts_at=timezone.now() + timedelta(days=5),
+                                      ends_at=timezone.now() + timedelta(days=5, hours=1))
+        users = [f.UserFactory.build(email=f"q{n}-{i}@exempel.se") for i in range(n)]
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.bulk_create(users)
+        NetworkMembership.objects.bulk_create(
+            NetworkMembership(network=network, user=u, organisation=org_kommun)
+            for u in get_user_model().objects.filter(email__startswith=f"q{n}-")
+        )
+        with django_capture_on_commit_callbacks(execute=False):
+            services.meeting_invite(meeting=m, by=coordinator)
+        ids = list(OutboundEmail.objects.filter(object_key=f"meeting:{m.pk}").values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as ctx:
+            assert outbox_send_batch.run(ids) == len(ids)
+        real = [q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        return len(ids), len(real)
+
+    small_n, small_q = send_to(10)
+    large_n, large_q = send_to(40)
+    per_email = (large_q - small_q) / (large_n - small_n)
+    assert per_email <= 2, f"{per_email} queries per e-mail"
+    assert small_q - 2 * small_n <= 5, f"{small_q - 2 * small_n} fixed queries per batch"
+    assert len(mail.outbox) == small_n + large_n

@@ -269,3 +269,15 @@ def test_attendance_minutes_and_representation(invited, coordinator, participant
     services.meeting_close(meeting=invited, by=coordinator)
     invited.refresh_from_db()
     assert invited.status == Meeting.Status.CLOSED
+
+
+def test_message_id_is_fixed_per_outbox_row(meeting, coordinator, django_capture_on_commit_callbacks):
+    """A resend of the same outbox row (worker died after the SMTP server accepted) is the
+    same message to the recipient's mail system."""
+    from portal.outbox import build_message
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.meeting_invite(meeting=meeting, by=coordinator)
+    row = OutboundEmail.objects.filter(kind=services.KIND_INVITATION).first()
+    first, again = build_message(row).message(), build_message(row).message()
+    assert first["Message-ID"] == again["Message-ID"] == f"<outbox-{row.pk}@barnstodsportalen.se>"

@@ -283,3 +283,16 @@ def test_network_meetings_page_groups_by_term_and_flags_a_missing_one(client_for
     assert "Terminsträff" in body and "inget möte planerat" not in body
     other = f.LocalNetworkFactory()
     assert client.get(reverse("network_meetings", args=[other.pk])).status_code == 404
+
+
+def test_coordinator_removes_an_invitation_from_the_answers_list(client_for, invited, coordinator, participant):
+    inv = Invitation.objects.get(meeting=invited, user=participant)
+    page = client_for(coordinator).get(reverse("meeting_answers", args=[invited.pk])).content.decode()
+    action = reverse("meeting_invitation_remove", args=[invited.pk, inv.pk])
+    assert f'formaction="{action}"' in page
+    response = client_for(coordinator).post(action)
+    assert response.status_code == 302
+    assert not Invitation.objects.filter(pk=inv.pk).exists()
+    other = Invitation.objects.get(meeting=invited, user=coordinator)
+    assert client_for(participant).post(reverse("meeting_invitation_remove", args=[invited.pk, other.pk])).status_code == 404
+    assert Invitation.objects.filter(pk=other.pk).exists()
