@@ -5,7 +5,7 @@ Rows are written with bulk_create in batches, so seeding a county takes seconds.
 import random
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from networks.models import OrganisationMembership
@@ -106,4 +106,10 @@ def seed_plans(*, plans, actions, reviews, seed=4, batch=2000, memberships=None)
             guardians_know_plan=rng.random() < 0.95,
         ))
     Review.objects.bulk_create(review_rows, batch_size=batch)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner scans all actions for one plan's goals.
+        with connection.cursor() as cursor:
+            for table in ("childplans_childplan", "childplans_action", "childplans_review",
+                          "childplans_teammember", "childplans_goal"):
+                cursor.execute(f"ANALYZE {table}")
     return plans

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
@@ -349,7 +350,12 @@ class ConsentWithdrawView(PlanFormView):
         self.audit_detail = {"removed_team_members": [m.pk for m in removed]}
         messages.success(
             self.request,
-            _("Samtycket är återkallat. %(n)s personer togs bort ur teamet.") % {"n": len(removed)},
+            ngettext(
+                "Samtycket är återkallat. %(n)s person togs bort ur teamet.",
+                "Samtycket är återkallat. %(n)s personer togs bort ur teamet.",
+                len(removed),
+            )
+            % {"n": len(removed)},
         )
         return self.consent
 
