@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -307,26 +309,62 @@ class InviteView(MeetingAccessMixin, TemplateView):
 
 
 class AnswersView(MeetingAccessMixin, TemplateView):
-    """The coordinator's list: everyone invited, their answers, needs and reasons."""
+    """The coordinator's list: everyone invited, their answers, needs and reasons.
+
+    Paginated (PAGE_SIZE rows), filtered by answer (``?svar=``) and searched by name or e-mail
+    (``?q=``). The summary counts and the number of matching rows come from one aggregate query
+    over all invitations, so the page makes the same queries for 10 and 2,000 invitees; the CSV
+    export stays complete."""
 
     meeting_role = "coordinator"
     template_name = "meetings/answers.html"
+    PAGE_SIZE = 50
+    SEARCH_MAX_LENGTH = 100
+    # Coming first, then the waiting list in queue order, the unanswered, those not coming.
+    RESPONSE_ORDER = [Invitation.Response.YES, Invitation.Response.WAITLIST,
+                      Invitation.Response.PENDING, Invitation.Response.NO]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        invitations = selectors.invitations_for(self.meeting)
-        groups = {r: [] for r in Invitation.Response.values}
-        for inv in invitations:
-            groups[inv.response].append(inv)
-        groups[Invitation.Response.WAITLIST].sort(key=lambda i: i.waitlist_position or 0)
+        answer = self.request.GET.get("svar", "")
+        if answer not in Invitation.Response.values:
+            answer = ""
+        search = self.request.GET.get("q", "").strip()[: self.SEARCH_MAX_LENGTH]
+
+        matching = Q()
+        if answer:
+            matching &= Q(response=answer)
+        if search:
+            matching &= Q(name__icontains=search) | Q(email__icontains=search)
+
+        base = Invitation.objects.filter(meeting=self.meeting).order_by()
+        counts = base.aggregate(
+            total=Count("pk"),
+            matching=Count("pk", filter=matching) if matching else Count("pk"),
+            **{r: Count("pk", filter=Q(response=r)) for r in Invitation.Response.values},
+        )
+        rows = (
+            base.filter(matching)
+            .select_related("organisation")
+            .annotate(response_rank=Case(
+                *[When(response=r, then=Value(i)) for i, r in enumerate(self.RESPONSE_ORDER)],
+                default=Value(len(self.RESPONSE_ORDER)), output_field=IntegerField(),
+            ))
+            .order_by("response_rank", "waitlist_position", "name", "email", "pk")
+        )
+        paginator = Paginator(rows, self.PAGE_SIZE)
+        paginator.count = counts["matching"]  # already counted above: no COUNT(*) query of its own
+        page = paginator.get_page(self.request.GET.get("page"))  # out of range → the last page
+
         ctx.update(
-            invitations=invitations,
-            coming=groups[Invitation.Response.YES],
-            waiting=groups[Invitation.Response.WAITLIST],
-            declined=groups[Invitation.Response.NO],
-            pending=groups[Invitation.Response.PENDING],
-            ordered=groups[Invitation.Response.YES] + groups[Invitation.Response.WAITLIST]
-            + groups[Invitation.Response.PENDING] + groups[Invitation.Response.NO],
+            page_obj=page,
+            paginator=paginator,
+            invitations=page.object_list,
+            counts=counts,
+            answer=answer,
+            search=search,
+            answer_choices=[("", _("Alla"))] + list(Invitation.Response.choices),
+            is_filtered=bool(answer or search),
             # meeting_invitation_remove's address up to the invitation id, reversed once
             remove_prefix=reverse("meeting_invitation_remove", args=[self.meeting.pk, 0]).removesuffix("0/ta-bort/"),
         )
