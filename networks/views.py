@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -241,6 +242,9 @@ class NetworkUpdateView(NetworkAccessMixin, UpdateView):
 # --- Detail --------------------------------------------------------------------------------
 
 
+MEMBERS_PER_PAGE = 50
+
+
 class NetworkDetailView(NetworkAccessMixin, TemplateView):
     """Purpose, who drives the network, members and member organisations. A fixed number
     of queries whatever the number of members (PERFORMANCE.md: detail <= 8)."""
@@ -253,36 +257,45 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
         title = OrganisationMembership.objects.filter(
             user=OuterRef("user_id"), organisation=OuterRef("organisation_id")
         ).values("title")[:1]
-        memberships = list(
+        # Members are shown 50 a page: a regional network has hundreds. The totals come with
+        # the network (networks.access) and the per-organisation counts with the organisations.
+        paginator = Paginator(
             NetworkMembership.objects.filter(network=network)
             .select_related("user", "organisation")
             .annotate(title=Subquery(title))
-            .order_by("role", "user__first_name", "user__last_name", "user__email")
+            .order_by("role", "user__first_name", "user__last_name", "user__email", "pk"),
+            MEMBERS_PER_PAGE,
         )
+        paginator.count = network.member_total  # known already: no COUNT query
+        page = paginator.get_page(self.request.GET.get("sida"))
+        memberships = list(page.object_list)
         periods = list(
             Stewardship.objects.filter(network=network)
             .select_related("organisation", "contact_person")
             .order_by("-starts_on")
         )
+        org_members = (
+            NetworkMembership.objects.filter(network=network, organisation=OuterRef("organisation_id"))
+            .order_by()
+            .values("organisation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         links = list(
             NetworkOrganisation.objects.filter(network=network)
             .select_related("organisation", "organisation__kommun", "organisation__lan")
+            .annotate(member_count=Coalesce(Subquery(org_members, output_field=IntegerField()), Value(0)))
             .order_by("organisation__name", "organisation__unit")
         )
         current = next((p for p in periods if p.ends_on is None), None)
 
-        members_per_org = {}
-        coordinators = 0
-        for m in memberships:
-            members_per_org[m.organisation_id] = members_per_org.get(m.organisation_id, 0) + 1
-            if m.role == NetworkMembership.Role.COORDINATOR:
-                coordinators += 1
+        coordinators = network.coordinator_total
         for m in memberships:
             m.is_last_coordinator = m.role == NetworkMembership.Role.COORDINATOR and coordinators == 1
         groups = {}
         for link in links:
             org = link.organisation
-            org.member_count = members_per_org.get(org.pk, 0)
+            org.member_count = link.member_count
             org.joined_on = link.joined_on
             org.drives_network = current is not None and current.organisation_id == org.pk
             org.removable = org.member_count == 0 and not org.drives_network
@@ -311,6 +324,8 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
             ).exists()
         ctx.update(
             memberships=memberships,
+            member_page=page,
+            member_count=network.member_total,
             current_stewardship=current,
             past_stewardships=[p for p in periods if p.ends_on is not None],
             organisation_groups=organisation_groups,

@@ -537,3 +537,21 @@ def test_overview_shows_last_and_next_meeting_per_local_network(client_for, regi
     body = client_for(administrator).get(f"/natverk/{regional_network.pk}/oversikt/").content.decode()
     assert "Höstträffen" in body and "Vårträffen" in body
     assert "Inställd träff" not in body and "Sommarträffen" not in body
+
+
+def test_network_page_shows_members_fifty_a_page(client_for, network, coordinator):
+    from tests import factories as f
+
+    for n in range(60):
+        f.MembershipFactory(
+            network=network, user=f.UserFactory(first_name="Zeta", last_name=f"Medlem{n:02d}")
+        )
+    client = client_for(coordinator)
+    first = client.get(f"/natverk/{network.pk}/").content.decode()
+    assert "Visar medlem 1–50 av 61." in first
+    assert first.count("Medlem") >= 49
+    second = client.get(f"/natverk/{network.pk}/?sida=2").content.decode()
+    assert "Visar medlem 51–61 av 61." in second
+    assert "Medlem59" in second and "Medlem59" not in first
+    # The coordinator (first in order) is on page one only.
+    assert "samordnare@vaxjo.se" in first and "samordnare@vaxjo.se" not in second
