@@ -254,8 +254,23 @@ class ActionForm(forms.ModelForm):
         field_classes = {"goal": GoalChoiceField, "responsible_organisation": OrganisationChoiceField,
                          "responsible_person": PersonChoiceField}
 
+    costly = forms.BooleanField(
+        label=_("Kostsam insats (t.ex. placering utanför hemmet)"),
+        required=False,
+        help_text=_("Innan en kostsam insats planeras ska barnets nätverk vara utforskat."),
+    )
+    costly_reason = forms.CharField(
+        label=_("Skäl om nätverket inte är utforskat"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and hasattr(self.instance, "costly"):
+            # Already marked (networkmap.CostlyAction): the mark is kept, not asked again.
+            del self.fields["costly"]
+            del self.fields["costly_reason"]
         self.fields["goal"].queryset = Goal.objects.filter(plan=plan)
         team = TeamMember.objects.filter(plan=plan, removed_at__isnull=True)
         self.fields["responsible_person"].queryset = User.objects.filter(pk__in=team.values("user_id"))

@@ -545,8 +545,41 @@ class ActionAddView(PlanFormView):
             initial["goal"] = int(goal)
         return initial
 
+    def get_context_data(self, **kwargs):
+        from networkmap.services import EXPLORED_WITHIN_DAYS, network_explored
+
+        ctx = super().get_context_data(**kwargs)
+        explored, last_meeting, last_update = network_explored(self.plan)
+        ctx.update(
+            network_explored=explored, last_network_meeting=last_meeting,
+            last_map_update=last_update, explored_within_days=EXPLORED_WITHIN_DAYS,
+        )
+        return ctx
+
+    def split_costly(self, form):
+        data = dict(form.cleaned_data)
+        return data, data.pop("costly", False), data.pop("costly_reason", "")
+
+    def mark_costly(self, action, costly, reason):
+        """A costly action goes through the network map's check: the network explored
+        recently, or a reason (networkmap.services.action_mark_costly)."""
+        if not costly:
+            return
+        from networkmap.services import action_mark_costly
+
+        try:
+            action_mark_costly(plan=self.plan, action=action, by=self.request.user, reason=reason)
+        except ValidationError as exc:
+            errors = exc.error_dict if hasattr(exc, "error_dict") else {"costly": exc.error_list}
+            raise ValidationError(
+                {("costly_reason" if field == "reason" else "costly"): e for field, e in errors.items()}
+            ) from exc
+
     def perform(self, form):
-        return services.action_add(plan=self.plan, by=self.request.user, **form.cleaned_data)
+        data, costly, reason = self.split_costly(form)
+        action = services.action_add(plan=self.plan, by=self.request.user, **data)
+        self.mark_costly(action, costly, reason)
+        return action
 
     success_message = property(lambda self: _("Insatsen är sparad."))
 
@@ -564,7 +597,10 @@ class ActionUpdateView(ActionAddView):
         return {}
 
     def perform(self, form):
-        return services.action_update(plan=self.plan, action=self.action, by=self.request.user, **form.cleaned_data)
+        data, costly, reason = self.split_costly(form)
+        action = services.action_update(plan=self.plan, action=self.action, by=self.request.user, **data)
+        self.mark_costly(action, costly, reason)
+        return action
 
 
 class ReviewsView(PlanFormView):
