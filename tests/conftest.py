@@ -90,3 +90,50 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"CI: {skipped} test(s) skipped; every test must run in CI.", red=True)
         session.exitstatus = 1
+
+
+# --- Real background-work parts (tests/celery_harness.py), shared by the integration tests ---
+
+
+@pytest.fixture
+def redis_server():
+    """A private redis-server as the broker of this process (skips without PostgreSQL/Redis)."""
+    from .celery_harness import RedisServer, require_real_services, restore_eager, use_broker
+
+    require_real_services()
+    server = RedisServer()
+    server.start()
+    use_broker(server.url)
+    yield server
+    restore_eager()
+    server.stop()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback that keeps what it accepts."""
+    from .celery_harness import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def worker_factory(redis_server, smtp):
+    """``worker_factory(concurrency=1, start=True)``: a real Celery worker process."""
+    from .celery_harness import Worker
+
+    workers = []
+
+    def make(concurrency=1, start=True):
+        w = Worker(redis_server.url, smtp.port, concurrency=concurrency)
+        workers.append(w)
+        if start:
+            w.start()
+        return w
+
+    yield make
+    for w in workers:
+        w.stop(kill=True)

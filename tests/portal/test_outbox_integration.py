@@ -13,51 +13,11 @@ from portal.models import OutboundEmail
 from portal.tasks import outbox_sweep
 from tests import factories as f
 from tests.celery_harness import (
-    RedisServer,
-    SmtpSink,
-    Worker,
-    require_real_services,
-    restore_eager,
     use_broker,
     wait_until,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def redis_server():
-    require_real_services()
-    server = RedisServer()
-    server.start()
-    use_broker(server.url)
-    yield server
-    restore_eager()
-    server.stop()
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def worker_factory(redis_server, smtp):
-    workers = []
-
-    def make(concurrency=1, start=True):
-        w = Worker(redis_server.url, smtp.port, concurrency=concurrency)
-        workers.append(w)
-        if start:
-            w.start()
-        return w
-
-    yield make
-    for w in workers:
-        w.stop(kill=True)
 
 
 @pytest.fixture
