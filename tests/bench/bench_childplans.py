@@ -36,13 +36,10 @@ throughput (budget: >= 70 %, compared as shares of /bench/plain so machine drift
 Load only ever goes to loopback and every run is bounded in time."""
 
 import argparse
-import http.client
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +50,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run_bench import (  # noqa: E402  (the same gunicorn/wrk helpers and budgets)
+    BUDGETS,
+    MAX_LATENCY_MS,
+    MAX_QUERIES,
+    NATIONAL_SHARE_OF_COUNTY,
+    drain,
+    fmt,
+    free_port,
+    load_average,
+    percentile,
+    request,
+    sequential,
+    start_gunicorn,
+    stop,
+)
+
 RESULTS_DIR = ROOT / "var" / "bench"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/portal_bench_plans"
 PASSWORD = "bench-planer-losenord-2025"
@@ -60,14 +75,7 @@ COUNTY = {"plans": 5000, "actions": 50000, "reviews": 20000}
 
 # PERFORMANCE.md: share of /bench/plain, queries per request (auth included), p95 one at a
 # time. The indicators page (13 kommuner and the län, counts only) is held to the list budget.
-BUDGETS = {
-    "detail": {"share": 0.10, "queries": 8, "p95_ms": 100},
-    "list": {"share": 0.08, "queries": 10, "p95_ms": 100},
-    "dashboard": {"share": 0.04, "queries": 15, "p95_ms": 250},
-}
-NATIONAL_SHARE_OF_COUNTY = 0.70
-MAX_LATENCY_MS = 1000
-MAX_QUERIES = 30
+# (BUDGETS and the server/wrk helpers are shared with run_bench.py, imported above.)
 # Django logs transaction control as queries on PostgreSQL; they are counted apart (as
 # tests/childplans/test_queries.py leaves out savepoints) and shown as "+n tx".
 TX_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.IGNORECASE)
@@ -321,26 +329,6 @@ def data_counts():
 # --- HTTP on loopback ---------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def request(port, path, *, method="GET", cookie="", body=None, headers=None, timeout=10):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    all_headers = {"Host": f"127.0.0.1:{port}"}
-    if cookie:
-        all_headers["Cookie"] = cookie
-    all_headers.update(headers or {})
-    try:
-        conn.request(method, path, body=body, headers=all_headers)
-        response = conn.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        conn.close()
-
-
 def cookies_from(headers, jar):
     for name, value in headers:
         if name.lower() == "set-cookie":
@@ -417,41 +405,6 @@ def clone_sessions(session_key, count):
     return keys
 
 
-def start_gunicorn(port, workers, url, log_path):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal.settings.bench", DATABASE_URL=url)
-    log = open(log_path, "w")  # noqa: SIM115 (kept open for the server's lifetime)
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers), "--worker-class", "sync", "--timeout", "30",
-            "--graceful-timeout", "5", "--log-level", "warning",
-        ],  # fmt: skip
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log_path}")
-        try:
-            if request(port, "/halsa/", timeout=2)[0] == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.3)
-    stop(proc)
-    raise RuntimeError(f"gunicorn did not answer within 60 s; see {log_path}")
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 # --- measuring ------------------------------------------------------------------------------------
 
 
@@ -475,37 +428,6 @@ def wrk(port, path, cookies, lua, *, duration, threads=2, connections=16):
         "not_ok": d["not_ok"],
         "socket_errors": d["socket_errors"],
     }
-
-
-def drain(port):
-    """Wait until gunicorn has worked off what wrk left in its backlog."""
-    deadline = time.monotonic() + 60
-    quick = 0
-    while quick < 2 and time.monotonic() < deadline:
-        started = time.perf_counter()
-        try:
-            request(port, "/bench/plain", timeout=30)
-        except OSError:
-            continue
-        quick = quick + 1 if time.perf_counter() - started < 0.5 else 0
-
-
-def sequential(port, path, cookie, count):
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        status = request(port, path, cookie=cookie)[0]
-        times.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            break
-    return times
-
-
-def percentile(values, pct):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))]
 
 
 def count_queries(targets, session_key):
@@ -590,10 +512,6 @@ def measure(url, plan_pk, email, secret, args, keys):
 # --- the report ------------------------------------------------------------------------------------
 
 
-def fmt(value, spec=".1f", suffix=""):
-    return "–" if value is None else f"{value:{spec}}{suffix}"
-
-
 def verdict(t, plain_rps):
     if t.kind == "yardstick":
         return "yardstick" if t.status == 200 else f"HTTP {t.status}"
@@ -650,10 +568,6 @@ def report(targets, title):
     for row in rows:
         print(line(row))
     print()
-
-
-def load_average():
-    return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def main():
