@@ -35,12 +35,14 @@ PY
 cmd_run() {
   sync_env
   export DJANGO_SETTINGS_MODULE=portal.settings.dev
+  # Links in e-mails and the printed log-ins point at the port the portal runs on.
+  export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:${PORT:-8000}}"
   mkdir -p var/mail var/broker/queue var/broker/processed
   .venv/bin/python manage.py migrate --noinput
   .venv/bin/python manage.py createcachetable
   .venv/bin/python manage.py load_demo
   echo "==> starting the Celery worker with beat (filesystem broker, log in var/celery.log)"
-  .venv/bin/celery -A portal worker -B --concurrency 1 --loglevel INFO \
+  .venv/bin/celery -A portal worker -B --queues celery,mail --concurrency 1 --loglevel INFO \
     --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
   CELERY_PID=$!
   trap 'kill $CELERY_PID 2>/dev/null || true' EXIT INT TERM

@@ -40,7 +40,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "kind", "recipient", "status", "attempts", "handed_over_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["recipient", "object_key"]
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]

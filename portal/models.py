@@ -131,10 +131,17 @@ class AuditEvent(models.Model):
 class OutboundEmail(models.Model):
     """Transactional outbox: an e-mail to send, written in the same transaction as the
     business change. ``portal.tasks.outbox_send`` sends it once; ``outbox_sweep``
-    re-enqueues what is still pending, so a broker outage delays mail, never loses it."""
+    re-enqueues what is still pending, so a broker outage delays mail, never loses it.
+
+    A sender claims rows (``sending``, with a ``claim`` token and a lease until
+    ``claimed_until``) and records ``handed_over_at`` just before the SMTP end-of-data dot.
+    A lease that ran out without a hand-over goes back to ``pending`` (the server discarded
+    the unfinished message); one with a hand-over counts as sent, never resent
+    (portal/outbox.py)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("väntar")
+        SENDING = "sending", _("skickas")
         SENT = "sent", _("skickat")
         FAILED = "failed", _("misslyckades")
 
@@ -153,6 +160,9 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("nästa försök"), default=timezone.now)
     sent_at = models.DateTimeField(_("skickat"), null=True, blank=True)
+    claim = models.CharField(_("reservation"), max_length=32, blank=True, default="")
+    claimed_until = models.DateTimeField(_("reserverad till"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("lämnat till e-postservern"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("utgående e-post")
@@ -166,13 +176,22 @@ class OutboundEmail(models.Model):
                 condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
                 name="outbox_sent_has_time",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | (Q(claimed_until__isnull=False) & ~Q(claim="")),
+                name="outbox_sending_is_claimed",
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
                 name="outbox_pending_due",
                 condition=Q(status="pending"),
-            )
+            ),
+            models.Index(  # the sweeper's expired leases
+                fields=["claimed_until"],
+                name="outbox_sending_lease",
+                condition=Q(status="sending"),
+            ),
         ]
 
     def __str__(self):

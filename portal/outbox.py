@@ -4,19 +4,56 @@
 The row is unique per (kind, recipient, object, period), so a second attempt is a no-op.
 Renderers registered per kind build the message at send time from ids, so task arguments
 and the outbox carry no personal data beyond the address (except ``stored`` messages,
-rendered up front, whose body is blanked once sent)."""
+rendered up front, whose body is blanked once sent).
+
+Sending never sends an e-mail twice and never loses one, whatever stops when. An SMTP server
+takes a message only with its 250 to the end-of-data dot; a connection lost before the dot
+discards it (portal/mail.py). So:
+
+1. ``send_rows`` claims the pending rows of a batch in one statement: ``sending``, a random
+   ``claim`` token and a lease (``claimed_until``); another sender leaves them alone.
+2. Each message is rendered (no lock held) and sent up to the dot. Right before the dot,
+   ``handed_over_at`` is committed, fenced by the claim token and the lease; a row that is
+   no longer ours is abandoned without the dot.
+3. After the 250 the row is ``sent`` (written for several rows at a time). An SMTP error puts
+   the row back to ``pending`` with a backoff and propagates (the task retries); any failure
+   gives the rest of the batch back.
+4. The sweeper (``due_ids``) settles expired leases: not handed over → ``pending`` (the server
+   discarded it, so sending again is no duplicate); handed over → ``sent``, unconfirmed (the
+   server had the whole message; sending again could be a duplicate).
+
+Durability (PostgreSQL): the hand-over, and a refusal that takes it back, commit
+synchronously. The claim, the ``sent`` marks and the releases commit asynchronously (no wait
+for the WAL flush). A killed worker loses no committed transaction, async or not; only a
+PostgreSQL crash can lose the last async commits, and the WAL is replayed in order, so a row
+then falls back to an earlier state that is still safe: a lost claim or release leaves a row
+pending or in an expired lease, sent again only if it was never handed over; a lost ``sent``
+leaves it handed over, which the sweeper marks sent."""
 
 import logging
+import random
+import secrets
+from collections import deque
 from datetime import timedelta
+from smtplib import SMTPRecipientsRefused, SMTPResponseException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
 from django.db import IntegrityError, transaction
+from django.db import connection as db
+from django.db.models import F
 from django.utils import timezone
 
+from .mail import HandoverRefused
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
+
+Status = OutboundEmail.Status
+CONFIRM_EVERY = 25  # rows accepted by the SMTP server per "sent" write
+UNCONFIRMED_BY_SWEEPER = "unconfirmed: the worker stopped after handing the message to the SMTP server"
+UNCONFIRMED_NO_REPLY = "unconfirmed: no reply from the SMTP server after the message was handed over"
 
 _renderers = {}
 
@@ -75,42 +112,72 @@ def build_message(row):
 
 
 def send_rows(ids, connection=None):
-    """Send pending rows once each. Each row is locked while sent (a concurrent worker skips
-    it) and marked sent in the same transaction; SMTP errors propagate for a retry."""
-    sent = 0
+    """Send these outbox rows, each at most once and none lost (see the module docstring);
+    returns how many the SMTP server accepted. Rows that are not pending are skipped, so
+    running it twice sends once. Call it outside a transaction: its marks must commit as they
+    happen. SMTP errors propagate (the task retries) after the row is put back."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return 0
+    claim = secrets.token_hex(16)
+    lease_end = timezone.now() + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    todo = deque(_claim(ids, claim, lease_end))
+    if not todo:
+        return 0
     connection = connection or get_connection()
-    for outbox_id in ids:
-        with transaction.atomic():
-            row = (
-                OutboundEmail.objects.select_for_update(skip_locked=True)
-                .filter(pk=outbox_id, status=OutboundEmail.Status.PENDING)
-                .first()
-            )
-            if row is None:
-                continue  # already sent, or another worker holds it
-            msg = build_message(row)
-            row.attempts += 1
-            if msg is None:  # nothing to send any more (e.g. invitation withdrawn)
-                row.status = OutboundEmail.Status.FAILED
-                row.last_error = "obsolete"
-            else:
-                msg.connection = connection
-                msg.send()  # an SMTP error rolls back and propagates: the task retries
-                row.status = OutboundEmail.Status.SENT
-                row.sent_at = timezone.now()
-                row.body_text = row.body_html = ""
+    accepted = []  # pks the server answered 250 for, "sent" not written yet
+    sent = 0
+    release_due = timezone.now() + timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
+    try:
+        while todo:
+            if timezone.now() >= lease_end:  # no hand-over would be accepted any more
+                release_due = timezone.now()
+                break
+            row = todo[0]
+            hand_over = _HandOver(row.pk, claim)
+            try:
+                msg = build_message(row)
+                if msg is None:  # nothing to send any more (e.g. invitation withdrawn)
+                    _obsolete(row.pk, claim)
+                else:
+                    _deliver(msg, connection, hand_over)
+            except HandoverRefused:  # our lease is over: the sweeper has the row (and the rest)
+                release_due = timezone.now()
+                break
+            except BaseException as exc:
+                todo.popleft()
+                if hand_over.done and not isinstance(exc, (SMTPResponseException, SMTPRecipientsRefused)):
+                    # The dot went out and no reply came: the server may well have the message.
+                    _mark_unconfirmed([row.pk], UNCONFIRMED_NO_REPLY, claim=claim)
+                else:  # refused, or it never got past the dot
+                    _retry_later(row, claim, exc)
+                raise
+            todo.popleft()
+            if msg is not None:
+                accepted.append(row.pk)
                 sent += 1
-            row.save(update_fields=["status", "sent_at", "attempts", "last_error", "body_text", "body_html"])
+                if len(accepted) >= CONFIRM_EVERY:
+                    _confirm(accepted, claim)
+                    accepted = []
+    finally:
+        try:
+            if accepted:
+                _confirm(accepted, claim)
+        finally:
+            if todo:
+                _release([row.pk for row in todo], claim, release_due)
     return sent
 
 
 def due_ids(limit=500):
-    """Claim pending rows that are due and push their next attempt forward."""
+    """The sweeper: settle expired leases, then claim pending rows that are due and push their
+    next attempt forward."""
     now = timezone.now()
+    recover_expired(now, limit=limit)
     with transaction.atomic():
         ids = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
+            .filter(status=Status.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )
@@ -118,3 +185,148 @@ def due_ids(limit=500):
             next_attempt_at=now + timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
         )
     return ids
+
+
+def recover_expired(now=None, limit=500):
+    """Rows left ``sending`` by a sender whose lease ran out (killed, or stuck): those never
+    handed over go back to pending, due now; those handed over are marked sent (unconfirmed),
+    never sent again. Returns (back to pending, marked sent)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, claimed_until__lt=now)
+            .values_list("pk", "handed_over_at")[:limit]
+        )
+        back = [pk for pk, handed_over_at in expired if handed_over_at is None]
+        handed = [pk for pk, handed_over_at in expired if handed_over_at is not None]
+        if back:
+            OutboundEmail.objects.filter(pk__in=back).update(
+                status=Status.PENDING, claim="", claimed_until=None, next_attempt_at=now
+            )
+            logger.info("outbox: %d row(s) of an expired lease back to pending: %s", len(back), back)
+        if handed:
+            _mark_unconfirmed(handed, UNCONFIRMED_BY_SWEEPER)
+    return len(back), len(handed)
+
+
+# --- the steps of send_rows -------------------------------------------------------------------
+
+_FIELDS = [f.column for f in OutboundEmail._meta.concrete_fields]
+
+
+def _async_commit():
+    """A FROM item that lets the statement's own (autocommit) transaction commit without
+    waiting for the WAL flush on PostgreSQL: SET LOCAL synchronous_commit TO OFF, without the
+    BEGIN, SET and COMMIT round trips. Nothing elsewhere."""
+    if db.vendor == "postgresql":
+        return " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+    return ""
+
+
+def _claim(ids, claim, lease_end):
+    """Claim the pending rows among ``ids`` in one UPDATE … RETURNING (async commit); returns
+    them in the order of ``ids``."""
+    qn = db.ops.quote_name
+    table = qn(OutboundEmail._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET status = %s, claim = %s, claimed_until = %s, attempts = attempts + 1"
+        f"{_async_commit()} WHERE {table}.id IN ({', '.join(['%s'] * len(ids))}) AND {table}.status = %s"
+        f" RETURNING {', '.join(f'{table}.{qn(c)}' for c in _FIELDS)}"
+    )
+    params = [Status.SENDING, claim, db.ops.adapt_datetimefield_value(lease_end), *ids, Status.PENDING]
+    rows = {row.pk: row for row in OutboundEmail.objects.raw(sql, params)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+class _HandOver:
+    """``before_dot`` for one row: commit ``handed_over_at`` if the row is still ours (claim
+    token, lease not over). Synchronous commit: this is the fact that stops a resend."""
+
+    def __init__(self, pk, claim):
+        self.pk, self.claim, self.done = pk, claim, False
+
+    def __call__(self):
+        now = timezone.now()
+        self.done = (
+            OutboundEmail.objects.filter(
+                pk=self.pk, claim=self.claim, status=Status.SENDING, claimed_until__gt=now
+            ).update(handed_over_at=now)
+            == 1
+        )
+        return self.done
+
+
+_warned_plain_smtp = False
+
+
+def _deliver(msg, connection, hand_over):
+    """Send ``msg``, calling ``hand_over()`` right before the dot (portal.mail.EmailBackend) or,
+    for backends without a dot (locmem, file, console), right before sending."""
+    global _warned_plain_smtp
+    msg.connection = connection
+    if getattr(connection, "calls_before_dot", False):
+        msg.before_dot = hand_over
+    else:
+        if isinstance(connection, DjangoSmtpBackend) and not _warned_plain_smtp:
+            _warned_plain_smtp = True
+            logger.warning("EMAIL_BACKEND should be portal.mail.EmailBackend: this one cannot mark the "
+                           "hand-over at the end of data, so a worker killed mid-send may lose an e-mail")
+        if not hand_over():
+            raise HandoverRefused("the outbox row is no longer ours")
+    msg.send()
+
+
+def _confirm(pks, claim):
+    """The server accepted these: ``sent`` (async commit; lost in a PostgreSQL crash, the rows
+    stay handed over and the sweeper marks them sent)."""
+    qn = db.ops.quote_name
+    table = qn(OutboundEmail._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, body_text = '', body_html = ''{_async_commit()}"
+        f" WHERE {table}.id IN ({', '.join(['%s'] * len(pks))}) AND {table}.claim = %s AND {table}.status = %s"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(
+            sql, [Status.SENT, db.ops.adapt_datetimefield_value(timezone.now()), *pks, claim, Status.SENDING]
+        )
+
+
+def _obsolete(pk, claim):
+    OutboundEmail.objects.filter(pk=pk, claim=claim, status=Status.SENDING).update(
+        status=Status.FAILED, last_error="obsolete"
+    )
+
+
+def _retry_later(row, claim, exc):
+    """Refused by the server, or failed before the dot: pending again, its hand-over (if any)
+    taken back, due after an exponential backoff with jitter. The task's own retry usually comes
+    first; ``next_attempt_at`` is when the sweeper steps in. Synchronous commit (were this lost,
+    the row would look handed over). Also takes back a row the sweeper had meanwhile marked sent
+    (unconfirmed): the claim token is still ours."""
+    backoff = min(600, 5 * 2 ** max(row.attempts - 1, 0))
+    delay = max(settings.OUTBOX_RESEND_AFTER_SECONDS, random.uniform(backoff / 2, backoff))  # noqa: S311
+    OutboundEmail.objects.filter(pk=row.pk, claim=claim, status__in=[Status.SENDING, Status.SENT]).update(
+        status=Status.PENDING, claim="", claimed_until=None, handed_over_at=None, sent_at=None,
+        last_error=f"{type(exc).__name__}: {exc}"[:500],
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    )
+
+
+def _release(pks, claim, due):
+    """Give back rows we claimed and did not hand over: pending, due at ``due``."""
+    OutboundEmail.objects.filter(
+        pk__in=pks, claim=claim, status=Status.SENDING, handed_over_at__isnull=True
+    ).update(status=Status.PENDING, claim="", claimed_until=None, next_attempt_at=due)
+
+
+def _mark_unconfirmed(pks, note, claim=None):
+    """Handed over, no 250 seen: sent as of the hand-over, never sent again."""
+    rows = OutboundEmail.objects.filter(pk__in=pks, status=Status.SENDING, handed_over_at__isnull=False)
+    if claim is not None:
+        rows = rows.filter(claim=claim)
+    marked = rows.update(
+        status=Status.SENT, sent_at=F("handed_over_at"), last_error=note, body_text="", body_html=""
+    )
+    if marked:
+        logger.warning("outbox: %d e-mail(s) marked sent without the server's reply (%s): %s", marked, note, pks)

@@ -19,7 +19,8 @@ def outbox_send(outbox_id):
 
 @shared_task
 def outbox_sweep():
-    """Periodic: re-enqueue rows still pending (broker was down, worker died, SMTP failed)."""
+    """Periodic: settle the rows of senders whose lease ran out (a killed worker), then
+    re-enqueue rows still pending (broker was down, worker died, SMTP failed)."""
     ids = outbox.due_ids()
     for outbox_id in ids:
         outbox.enqueue(outbox_id)

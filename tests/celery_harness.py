@@ -120,7 +120,7 @@ class Worker:
             "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_BROKER_URL": broker_url,
-            "TEST_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "TEST_EMAIL_BACKEND": "portal.mail.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
         }
@@ -132,7 +132,8 @@ class Worker:
         self.log.parent.mkdir(exist_ok=True)
         pool = ["--pool", "solo"] if self.concurrency == 1 else ["--pool", "prefork", "--concurrency", str(self.concurrency)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", *pool, "--loglevel", "INFO",
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", *pool, "--queues", "celery,mail",
+             "--loglevel", "INFO",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT,
             env=self.env,

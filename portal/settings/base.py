@@ -224,6 +224,13 @@ else:
             "LOCATION": "portal_cache",
         }
     }
+# Rendered fragments of shared pages (portal/fragments.py): shared by every web process
+# with Redis, in the process's memory for the embedded default (one runserver process).
+CACHES["fragments"] = (
+    {**CACHES["default"], "KEY_PREFIX": "fragments"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
+)
 
 # --- E-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Barnstödsportalen <noreply@barnstodsportalen.se>")
@@ -251,6 +258,13 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
+# E-mail on its own queue, so a fan-out of invitations never holds up other work
+# (PERFORMANCE.md "Background work"); every worker consumes both queues ("celery,mail":
+# portal.sh, docker-compose.yml, tests/celery_harness.py).
+CELERY_TASK_ROUTES = {
+    "portal.tasks.outbox_send": {"queue": "mail"},
+    "meetings.tasks.outbox_send_batch": {"queue": "mail"},
+}
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "portal.tasks.outbox_sweep", "schedule": 60.0},
     # Meeting reminders (issue 3): each is recorded once per person and kind (outbox constraint).
@@ -260,6 +274,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How long a pending outbox row waits before the sweeper re-enqueues it.
 OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=120)
+# How long a sender's claim on outbox rows lasts (portal/outbox.py); longer than a task may run
+# (CELERY_TASK_TIME_LIMIT), so the sweeper only settles the rows of a worker that is gone.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

@@ -19,11 +19,9 @@ CACHES = {
         "LOCATION": env("CACHE_URL", default=redis_db_url(REDIS_URL, 1)),
     }
 }
-# E-mail on its own queue, so a fan-out of invitations never holds up other work; the
-# worker in docker-compose.yml consumes both queues.
-CELERY_TASK_ROUTES = {"portal.tasks.outbox_send": {"queue": "mail"}}
+CACHES["fragments"] = {**CACHES["default"], "KEY_PREFIX": "fragments"}  # portal/fragments.py
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="portal.mail.EmailBackend")  # SMTP, hand-over before the dot
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")

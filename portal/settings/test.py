@@ -13,7 +13,11 @@ EMAIL_TIMEOUT = 5
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # portal/fragments.py; emptied before every test (tests/conftest.py)
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+}
 ACCOUNT_RATE_LIMITS = False  # off in tests; test_auth.py turns explicit limits on
 PORTAL_BASE_URL = "http://testserver"
 STORAGES = {

@@ -2,8 +2,10 @@
 real Celery worker process, a real SMTP server on loopback and the test's PostgreSQL database.
 Invitations, reminders (the beat task run twice: one e-mail), waiting-list promotion, change
 and cancel notices; a worker that is down when send is pressed; the broker down at the click;
-a worker killed in the middle of a batch; an SMTP server that refuses."""
+a worker killed in the middle of a batch, right after handing an e-mail over; an SMTP server
+that refuses."""
 
+import threading
 import time
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -17,6 +19,7 @@ from meetings import services
 from meetings.models import Invitation
 from meetings.tasks import send_due_reminders
 from networks.models import NetworkMembership
+from portal import outbox
 from portal.models import OutboundEmail
 from portal.tasks import outbox_sweep
 from tests import factories as f
@@ -187,24 +190,28 @@ def test_smtp_refusing_then_accepting_sends_each_once(worker_factory, smtp, setu
     assert sorted(m["To"] for m in smtp.messages) == sorted([coordinator.email] + [p.email for p in people])
 
 
-class SlowSmtpSink(SmtpSink):
-    """An SMTP server that takes ``delay`` seconds before accepting each message. A client that
-    dies during the wait has not had its message accepted (aiosmtpd cancels the handler when
-    the connection is lost), as with a real server."""
+class HoldingSmtpSink(SmtpSink):
+    """An SMTP server that, like a real one, has a message once it has its end-of-data dot, and
+    holds back its 250 for the ``hold``-th message. ``held`` is set while it holds: a client
+    killed then has handed the message over and never sees the reply."""
 
-    def __init__(self, delay):
+    def __init__(self, hold):
         import asyncio
 
         from aiosmtpd.controller import Controller
 
         super().__init__()
+        self.held = threading.Event()
         sink = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
-                await asyncio.sleep(delay)
                 with sink.lock:
                     sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                    holding = len(sink.messages) == hold
+                if holding:
+                    sink.held.set()
+                    await asyncio.sleep(60)  # the worker is killed meanwhile
                 return "250 OK"
 
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
@@ -212,42 +219,48 @@ class SlowSmtpSink(SmtpSink):
 
 @override_settings(OUTBOX_RESEND_AFTER_SECONDS=0)
 def test_worker_killed_mid_send_then_sweeper_sends_the_rest_once(redis_server, setup):
-    """SIGKILL the worker in the middle of a batch: what it had sent stays sent, what it had
-    not is sent by the next worker after the sweeper, and nobody gets a second e-mail.
-
-    One window remains, and the kill here aims at it: the SMTP server has accepted an e-mail
-    and the worker dies before it marks the row sent. That row is sent again, with the same
-    Message-ID (fixed per outbox row), so the recipient's mail system shows one e-mail."""
+    """SIGKILL the worker in the middle of a batch, right after it handed an e-mail to the SMTP
+    server and before the server's reply: after the sweeper and a second worker, every invitee
+    has exactly one e-mail and every row is sent. What the dead worker handed over is never
+    sent again; what it had not is sent by the next worker."""
     meeting, coordinator, people = setup
     for i in range(16):
         f.MembershipFactory(network=meeting.network, user=f.UserFactory(email=f"extra{i}@alvesta.se"))
-    smtp = SlowSmtpSink(delay=0.25)
+    smtp = HoldingSmtpSink(hold=5)
     smtp.start()
     first = Worker(redis_server.url, smtp.port)
+    first.env["OUTBOX_LEASE_SECONDS"] = "10"  # so the sweeper may settle its rows soon after the kill
     second = Worker(redis_server.url, smtp.port)
     try:
         first.start()
         invited = invite(meeting, coordinator)
         assert invited == 20
-        wait_until(lambda: len(smtp.messages) >= 5, 30, message="the first e-mails")
-        first.stop(kill=True)
-        delivered_before = len(smtp.messages)
-        assert delivered_before < invited
-        assert OutboundEmail.objects.filter(status="pending").exists()
+        assert smtp.held.wait(30), "the fifth e-mail never reached the server"
+        first.stop(kill=True)  # SIGKILL while the server holds its reply to the fifth
+        assert len(smtp.messages) == 5
+        rows = OutboundEmail.objects.order_by("pk")
+        assert {r.status for r in rows} == {"sending"}  # one batch, all claimed by the dead worker
+        handed = [r.recipient for r in rows if r.handed_over_at]
+        assert sorted(handed) == sorted(m["To"] for m in smtp.messages)  # the five, nothing else
+
+        # The sweeper leaves a live lease alone, then settles it once it is over.
+        assert outbox_sweep() == 0
+        lease_over = max(r.claimed_until for r in rows)
+        time.sleep(max(0.0, (lease_over - timezone.now()).total_seconds()) + 0.2)
         second.start()
-        outbox_sweep()  # beat, after the kill
-        outbox_sweep()  # and a second beat
-        wait_until(lambda: len({m["To"] for m in smtp.messages}) >= invited, 60, message="the rest")
-        time.sleep(1.5)
-        by_recipient = {}
-        for m in smtp.messages:
-            by_recipient.setdefault(m["To"], set()).add(m["Message-ID"])
-        assert len(by_recipient) == invited
-        # One distinct e-mail per person (at most the one in flight at the kill arrived twice,
-        # as the same message).
-        assert all(len(ids) == 1 for ids in by_recipient.values()), by_recipient
-        assert len(smtp.messages) <= invited + 1
+        assert outbox_sweep() == invited - 5  # beat, after the lease: the 15 never handed over
+        outbox_sweep()  # and a second beat (enqueues again whatever is still pending)
+        wait_until(
+            lambda: len(smtp.messages) >= invited and not OutboundEmail.objects.exclude(status="sent").exists(),
+            60, message="the rest",
+        )
+        time.sleep(1.5)  # a duplicate would arrive now
+        assert len(smtp.messages) == invited, sorted(m["To"] for m in smtp.messages)
+        assert sorted(m["To"] for m in smtp.messages) == sorted(Invitation.objects.values_list("email", flat=True))
         assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+        unconfirmed = OutboundEmail.objects.filter(last_error=outbox.UNCONFIRMED_BY_SWEEPER)
+        assert sorted(unconfirmed.values_list("recipient", flat=True)) == sorted(handed)
+        assert all(r.sent_at == r.handed_over_at for r in unconfirmed)
     finally:
         first.stop(kill=True)
         second.stop(kill=True)

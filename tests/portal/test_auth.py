@@ -262,7 +262,10 @@ def test_rate_limits_use_a_shared_cache_in_production_and_dev():
 
 def _limited(**limits):
     return override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}},
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex},
+            "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+        },
         ACCOUNT_RATE_LIMITS=limits,
     )
 

@@ -38,7 +38,7 @@ def command(service):
 
 
 def test_compose_has_the_services():
-    assert set(SERVICES) == {"web", "worker", "beat", "db", "redis", "mailpit"}
+    assert set(SERVICES) == {"web", "worker", "beat", "db", "redis", "cache", "mailpit"}
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -107,15 +107,22 @@ def test_worker_and_beat_wait_for_migrations():
     assert SERVICES["web"]["depends_on"]["db"]["condition"] == "service_healthy"
 
 
-def test_redis_keeps_tasks_and_the_cache_uses_its_own_database():
+def test_redis_keeps_tasks_and_the_cache_is_a_server_of_its_own():
+    """The broker never evicts and keeps an append-only file; the cache (rate limits, page
+    fragments) is another Redis that evicts its least used keys when full, so a full cache
+    can never make the broker refuse a task."""
     cmd = command("redis")
     assert SERVICES["redis"]["image"].split(":")[1].startswith("7")
     assert cmd[cmd.index("--appendonly") + 1] == "yes"
     assert cmd[cmd.index("--maxmemory-policy") + 1] == "noeviction"
+    cache_cmd = command("cache")
+    assert SERVICES["cache"]["image"].split(":")[1].startswith("7")
+    assert cache_cmd[cache_cmd.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert cache_cmd[cache_cmd.index("--maxmemory") + 1].endswith("mb")
+    assert "cache" in SERVICES["web"]["depends_on"]
     env = env_example()
     broker, cache = urlsplit(env["REDIS_URL"]), urlsplit(env["CACHE_URL"])
-    assert broker.hostname == cache.hostname == "redis"
-    assert broker.path != cache.path
+    assert (broker.hostname, cache.hostname) == ("redis", "cache")
 
 
 def test_database_url_matches_the_db_service():
