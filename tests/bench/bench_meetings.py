@@ -12,8 +12,10 @@ invitees: queries per request and server-side p50/p95 one request at a time (Dja
 client in this process; the answers list of 2,000 rows is not a 50-row list, its p95 is
 reported against 1 s, the limit for any request). Throughput of the pages under load is
 run_bench.py's job. Uses its own PostgreSQL database
-(default postgres://postgres@127.0.0.1:5432/meetings_bench, recreated on each run). Load
-only goes to loopback and every wait is bounded in time."""
+(default postgres://postgres@127.0.0.1:5432/meetings_bench, recreated on each run;
+--database-url or BENCH_DATABASE_URL for another). The worker consumes the default and the
+mail queue, as in production; it prints the load average before and after (a shared machine
+makes every figure noisy). Load only goes to loopback and every wait is bounded in time."""
 
 import argparse
 import os
@@ -136,8 +138,11 @@ def main():
     parser.add_argument("--yardstick", type=int, default=2000, help="trivial tasks for the yardstick")
     parser.add_argument("--concurrency", type=int, default=1, help="the worker's processes (1: solo pool)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--email-backend", default="portal.mail.EmailBackend",
+                        help="the worker's EMAIL_BACKEND (default production's: hand-over before the dot)")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     recreate_database(args.database_url)
     redis_port = free_port()
     redis = subprocess.Popen(
@@ -153,7 +158,7 @@ def main():
         "DATABASE_URL": args.database_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_BROKER_URL": broker,
-        "TEST_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "TEST_EMAIL_BACKEND": args.email_backend,
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp.port),
         "PORTAL_BASE_URL": "http://127.0.0.1:8000",
@@ -214,6 +219,7 @@ def main():
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker",
          *(["--pool", "solo"] if args.concurrency == 1 else ["--pool", "prefork", "--concurrency", str(args.concurrency)]),
+         "--queues", "celery,mail",  # the default queue and e-mail's own (settings: CELERY_TASK_ROUTES)
          "--loglevel", "WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
@@ -225,7 +231,7 @@ def main():
         app.conf.task_always_eager = False
 
         def queue_empty():
-            return r.llen("celery") == 0 and r.hlen("unacked") == 0
+            return r.llen("celery") == 0 and r.llen("mail") == 0 and r.hlen("unacked") == 0
 
         # Warm the worker (imports, first connections).
         bench_noop.delay()
@@ -264,7 +270,9 @@ def main():
 
     print()
     pool = "solo pool" if args.concurrency == 1 else f"prefork, {args.concurrency} processes"
-    print(f"one worker ({pool}), {args.invitees} invitees")
+    load_after = os.getloadavg()
+    print(f"one worker ({pool}), {args.invitees} invitees, {args.email_backend}; load average before "
+          f"{' '.join(f'{x:.2f}' for x in load_before)}, after {' '.join(f'{x:.2f}' for x in load_after)}")
     print(f"{'trivial-task yardstick':<40} {yardstick_rate:8.0f} tasks/s ({args.yardstick} in {yardstick_s:.1f} s)")
     print(f"{'invitations: e-mails accepted by SMTP':<40} {smtp.count:8d} (outbox rows sent: {sent})")
     print(f"{'invitations: pressing send':<40} {click_s:8.2f} s, {click_count} queries")

@@ -75,3 +75,32 @@ def test_feed_holds_several_meetings(meeting, network, coordinator):
     cal = Calendar.from_ical(ics.feed_ics([(meeting, None), (other, None)], name="Mina möten"))
     assert sorted(str(e["summary"]) for e in cal.walk("VEVENT")) == ["Nätverksträff om ANDTS", "Uppföljning"]
     assert str(cal["x-wr-calname"]) == "Mina möten"
+
+
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+def test_one_file_per_invitee_spliced_equals_the_file_built_whole(meeting, method):
+    """A fan-out serialises the meeting once and puts each invitee's ATTENDEE line in
+    (ics.InviteeIcs): byte for byte the file built whole, folded right (at most 75 octets a
+    line, a multi-byte character never split, escapes never split), and it parses."""
+    people = [
+        Invitation(meeting=meeting, email="a@exempel.se", name="Anna", response="pending"),
+        Invitation(meeting=meeting, email="b@exempel.se", name="Bo Ek", response="yes"),
+        Invitation(meeting=meeting, email="c@exempel.se", name="", response="no"),
+        Invitation(meeting=meeting, email="d@exempel.se", name="Östen Åkerlund-Ängström " * 4, response="waitlist"),
+        Invitation(meeting=meeting, email="e@exempel.se", name='Eva "E" Ek; Lund, Skåne \\ ^ ' + "x" * 38),
+        Invitation(meeting=meeting, email="a-rather-long-address.for.folding@kommun.exempel.se", name="ö" * 70),
+    ]
+    laid_out = ics.InviteeIcs(meeting, method=method)
+    for inv in people:
+        data = laid_out.for_invitation(inv)
+        assert data == ics.meeting_ics(meeting, invitation=inv, method=method, stamp=laid_out.stamp)
+        assert all(len(line) <= 75 for line in data.split(b"\r\n")), "a line longer than 75 octets"
+        data.decode("utf-8")  # no multi-byte character split by a fold
+        cal, event = parse(data)
+        assert str(cal["method"]) == method and event["sequence"] == meeting.sequence
+        assert str(event["attendee"]) == f"mailto:{inv.email}"
+        assert str(event["attendee"].params["CN"]) == inv.display_name
+        assert event["attendee"].params["PARTSTAT"] == ics.PARTSTAT[inv.response]
+        assert str(event["uid"]) == f"meeting-{meeting.pk}@barnstodsportalen.se"
+        assert len(cal.walk("VTIMEZONE")) == 1 and cal.walk("VTIMEZONE")[0]["TZID"] == "Europe/Stockholm"
+        assert data.count(b"ATTENDEE") == 1
