@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from networks.models import Network, Organisation
 from portal.models import TimeStampedModel
@@ -35,6 +36,14 @@ def hash_token(raw):
 def term_for(date):
     """(term, year) for a local date: VT January–June, HT July–December."""
     return ("VT" if date.month <= 6 else "HT"), date.year
+
+
+# "VT 2026" in Swedish, "Spring 2026" in English.
+TERM_SHORT = {"VT": pgettext_lazy("school term", "VT"), "HT": pgettext_lazy("school term", "HT")}
+
+
+def term_label(term, year):
+    return f"{TERM_SHORT.get(term, term)} {year}"
 
 
 class Topic(models.Model):
@@ -169,7 +178,7 @@ class Meeting(TimeStampedModel):
 
     @property
     def term_label(self):
-        return f"{self.term} {self.term_year}"
+        return term_label(self.term, self.term_year)
 
     @property
     def local_start(self):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from networks.models import Network, Organisation
 
-from .models import Attendance, Invitation, Meeting, MinutesRevision, term_for
+from .models import Attendance, Invitation, Meeting, MinutesRevision, term_for, term_label
 
 RESPONSES = Invitation.Response
 
@@ -74,7 +74,7 @@ class TermGroup:
 
     @property
     def label(self):
-        return f"{self.term} {self.year}"
+        return term_label(self.term, self.year)
 
 
 def current_term(today=None):
@@ -82,10 +82,14 @@ def current_term(today=None):
 
 
 def network_meetings(network):
-    """The network's meetings grouped by term (newest term first), with counts, and whether the
-    current term still lacks a meeting (a cancelled one does not count). One query."""
+    """The network's meetings grouped by term (newest term first), each with the number coming,
+    and whether the current term still lacks a meeting (a cancelled one does not count). One
+    query, of the columns the network page shows."""
     meetings = list(
-        with_counts(Meeting.objects.filter(network=network)).order_by("-term_year", "-term", "starts_at")
+        Meeting.objects.filter(network=network)
+        .only("pk", "network_id", "title", "kind", "status", "starts_at", "ends_at", "term", "term_year")
+        .annotate(coming=_count(RESPONSES.YES))
+        .order_by("-term_year", "-term", "starts_at")
     )
     groups = {}
     for m in meetings:
@@ -95,7 +99,7 @@ def network_meetings(network):
     now = timezone.now()
     return {
         "terms": list(groups.values()),
-        "current_term_label": f"{term} {year}",
+        "current_term_label": term_label(term, year),
         "current_term_lacks_meeting": lacks,
         "next_meeting": next(
             (m for m in meetings if m.starts_at >= now and m.status == Meeting.Status.PLANNED), None

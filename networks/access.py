@@ -6,7 +6,7 @@ same as for one that does not exist. Nothing is cached: a removed member loses a
 the next request."""
 
 from django.contrib.auth.mixins import AccessMixin
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -47,27 +47,19 @@ def regional_networks_coordinated_by(user):
     ).select_related("lan")
 
 
-def get_network_for_user_or_404(user, pk, *, role=None):
+def get_network_for_user_or_404(user, pk, *, role=None, annotations=None):
     """The network if ``user`` may see it (role=None) or coordinate it (role="coordinator").
-    One query: the user's role and the member totals come as annotations (``network.user_role``,
-    ``network.member_total``, ``network.coordinator_total``)."""
+    One query: the user's role comes as an annotation (``network.user_role``), and so do the
+    page's own ``annotations``."""
     if not user.is_authenticated:
         raise Http404
     user_role = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user).values("role")[:1]
-    members = NetworkMembership.objects.filter(network=OuterRef("pk")).order_by().values("network")
     network = get_object_or_404(
         Network.objects.select_related("lan", "kommun", "parent").annotate(
-            user_role=Subquery(user_role),
-            # Totals every network page shows, in the same query.
-            member_total=Subquery(members.annotate(n=Count("pk")).values("n")),
-            coordinator_total=Subquery(
-                members.filter(role=NetworkMembership.Role.COORDINATOR).annotate(n=Count("pk")).values("n")
-            ),
+            user_role=Subquery(user_role), **(annotations or {})
         ),
         pk=pk,
     )
-    network.member_total = network.member_total or 0
-    network.coordinator_total = network.coordinator_total or 0
     if role == NetworkMembership.Role.COORDINATOR:
         if network.user_role != NetworkMembership.Role.COORDINATOR:
             raise Http404
@@ -82,9 +74,15 @@ class NetworkAccessMixin(AccessMixin):
 
     network_role = "member"
 
+    def get_network_annotations(self):
+        """Annotations the page wants on its network, computed in the same query."""
+        return {}
+
     def dispatch(self, request, *args, **kwargs):
         role = NetworkMembership.Role.COORDINATOR if self.network_role == "coordinator" else None
-        self.network = get_network_for_user_or_404(request.user, kwargs["network_pk"], role=role)
+        self.network = get_network_for_user_or_404(
+            request.user, kwargs["network_pk"], role=role, annotations=self.get_network_annotations()
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -6,10 +6,12 @@ change pages answer 404, the same as for an activity that does not exist."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DeleteView, DetailView, TemplateView, UpdateView
+
+from portal import fragments
 
 from .access import is_administrator
 from .directory import (
@@ -22,6 +24,8 @@ from .directory_forms import ActivityForm, ActivitySearchForm
 from .models import Activity, Organisation
 
 PAGE_SIZE = 50
+# What the search page reads from its query string (the form's fields and the page).
+SEARCH_PARAMETERS = ("q", "kommun", "category", "organisation_kind", "age", "organisation", "page")
 
 
 class ActivitySearchView(TemplateView):
@@ -29,6 +33,22 @@ class ActivitySearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        params = tuple(
+            (name, self.request.GET.getlist(name)) for name in SEARCH_PARAMETERS if name in self.request.GET
+        )
+        ctx["results_html"] = fragments.render(
+            self.request,
+            fragments.DIRECTORY,
+            "directory-results",
+            params,
+            "networks/_directory_results.html",
+            self.results_context,
+        )
+        ctx["can_publish"] = is_administrator(user) or organisations_for_editor(user).exists()
+        return ctx
+
+    def results_context(self):
         form = ActivitySearchForm(self.request.GET or None)
         arguments = form.search_arguments()
         paginator = Paginator(search_activities(**arguments), PAGE_SIZE)
@@ -41,17 +61,21 @@ class ActivitySearchView(TemplateView):
                 organisation = rows[0].organisation
             else:
                 organisation = Organisation.objects.filter(pk=arguments["organisation"]).first()
-        user = self.request.user
-        ctx.update(
-            form=form,
-            page_obj=page,
-            activities=page.object_list,
-            paginator=paginator,
-            searched=form.is_bound,
-            filtered_organisation=organisation,
-            can_publish=is_administrator(user) or organisations_for_editor(user).exists(),
-        )
-        return ctx
+        # Links keep the search's own parameters only: the fragment is shared, and what else
+        # one visitor's URL held must not appear in another's page.
+        search_query = QueryDict(mutable=True)
+        for name in SEARCH_PARAMETERS:
+            if name in self.request.GET:
+                search_query.setlist(name, self.request.GET.getlist(name))
+        return {
+            "form": form,
+            "search_query": search_query,
+            "page_obj": page,
+            "activities": page.object_list,
+            "paginator": paginator,
+            "searched": form.is_bound,
+            "filtered_organisation": organisation,
+        }
 
 
 class ActivityDetailView(DetailView):

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -21,8 +21,10 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -35,9 +37,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView, ListView, TemplateView, UpdateView, View
+from django.views.generic import FormView, TemplateView, UpdateView, View
 
 from meetings.selectors import network_meetings
+from portal import fragments
 from portal.audit import audit_record
 from portal.models import AuditEvent
 
@@ -118,15 +121,28 @@ def current_stewardship_prefetch(lookup="stewardships"):
 # --- List --------------------------------------------------------------------------------
 
 
-class NetworkListView(ListView):
-    """Nätverk: the networks I am a member of (administrators: all), regional first."""
+class NetworkListView(TemplateView):
+    """Nätverk: the networks I am a member of (administrators: all), regional first, 50 a
+    page. A cached fragment per viewer and page (portal/fragments.py)."""
 
     template_name = "networks/network_list.html"
-    context_object_name = "networks"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
         user = self.request.user
+        page_number = page_number_from(self.request.GET.get("page"))
+        ctx["list_html"] = fragments.render(
+            self.request,
+            fragments.NETWORKS,
+            "network-list",
+            (user.pk, is_administrator(user), page_number),
+            "networks/_network_list.html",
+            lambda: self.list_context(user, page_number),
+        )
+        return ctx
+
+    def get_queryset(self, user):
         my_role = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user).values("role")[:1]
         member_count = (
             NetworkMembership.objects.filter(network=OuterRef("pk"))
@@ -147,19 +163,25 @@ class NetworkListView(ListView):
             .order_by("kind_order", "lan__name", "name", "pk")
         )
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        networks = list(ctx["networks"])
+    def list_context(self, user, page_number):
+        paginator = Paginator(self.get_queryset(user), self.paginate_by)
+        page = paginator.get_page(page_number)
+        networks = list(page.object_list)
         for n in networks:
             n.my_role_label = ROLE_LABELS.get(n.my_role, "")
             n.current_stewardship = n.current_stewardships[0] if n.current_stewardships else None
-        ctx["networks"] = networks
-        ctx["is_administrator"] = is_administrator(self.request.user)
-        ctx["can_create"] = ctx["is_administrator"] or any(
-            n.my_role == NetworkMembership.Role.COORDINATOR and n.kind == Network.Kind.REGIONAL
-            for n in networks
-        )
-        return ctx
+        admin = is_administrator(user)
+        return {
+            "networks": networks,
+            "page_obj": page,
+            "paginator": paginator,
+            "is_paginated": page.has_other_pages(),
+            "is_administrator": admin,
+            "can_create": admin
+            or any(
+                n.my_role == NetworkMembership.Role.COORDINATOR and n.kind == Network.Kind.REGIONAL for n in networks
+            ),
+        }
 
 
 # --- Create and edit ---------------------------------------------------------------------
@@ -245,30 +267,107 @@ class NetworkUpdateView(NetworkAccessMixin, UpdateView):
 MEMBERS_PER_PAGE = 50
 
 
+def page_number_from(raw):
+    """The page asked for as a number from 1 to 1,000 (1 if not a number); a number past the
+    last page shows the last page. Bounded, as it is part of a fragment's cache key."""
+    try:
+        return min(max(int(raw), 1), 1000)
+    except (TypeError, ValueError):
+        return 1
+
+
 class NetworkDetailView(NetworkAccessMixin, TemplateView):
-    """Purpose, who drives the network, members and member organisations. A fixed number
-    of queries whatever the number of members (PERFORMANCE.md: detail <= 8)."""
+    """Purpose, who drives the network, meetings, members and member organisations. A fixed
+    number of queries whatever the number of members (PERFORMANCE.md: detail <= 8); the big
+    parts are cached fragments (portal/fragments.py), so most requests make four."""
 
     template_name = "networks/network_detail.html"
+
+    def get_network_annotations(self):
+        # The coordinator's "hand over" / "appoint" button, with the network's own query.
+        return {
+            "has_current_stewardship": Exists(
+                Stewardship.objects.filter(network=OuterRef("pk"), ends_on__isnull=True)
+            )
+        }
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         network = self.network
+        user = self.request.user
+        admin = is_administrator(user)
+        is_coordinator = ctx["is_coordinator"]
+        page_number = page_number_from(self.request.GET.get("sida"))
+        ctx["network_body"] = fragments.render(
+            self.request,
+            fragments.NETWORKS,
+            "network-body",
+            (network.pk, page_number, is_coordinator),
+            "networks/_network_body.html",
+            lambda: self.body_context(network, page_number, is_coordinator),
+        )
+        parent_visible = False
+        if network.kind == Network.Kind.REGIONAL:
+            local_networks = list(
+                Network.objects.filter(parent=network)
+                .select_related("kommun")
+                .annotate(viewer_is_member=viewer_is_member(user))
+                .order_by("kommun__name", "name")
+            )
+            visible_ids = {n.pk for n in local_networks if admin or n.viewer_is_member}
+            ctx["local_networks_html"] = fragments.render(
+                self.request,
+                fragments.NETWORKS,
+                "local-networks",
+                (network.pk, tuple(sorted(visible_ids))),
+                "networks/_local_networks.html",
+                lambda: {"network": network, "visible_ids": visible_ids, "local_networks": local_networks},
+            )
+        elif network.parent_id:
+            parent_visible = admin or NetworkMembership.objects.filter(
+                network_id=network.parent_id, user=user
+            ).exists()
+        ctx.update(
+            has_current_stewardship=network.has_current_stewardship,
+            parent_visible=parent_visible,
+            is_administrator=admin,
+        )
+        return ctx
+
+    @staticmethod
+    def body_context(network, page_number, is_coordinator):
+        """What ``networks/_network_body.html`` shows; run only when the fragment is rendered."""
         title = OrganisationMembership.objects.filter(
             user=OuterRef("user_id"), organisation=OuterRef("organisation_id")
         ).values("title")[:1]
         # Members are shown 50 a page: a regional network has hundreds. The totals come with
-        # the network (networks.access) and the per-organisation counts with the organisations.
-        paginator = Paginator(
+        # the page's rows (window aggregates over all the network's members) and the
+        # per-organisation counts with the organisations.
+        is_coordinator_role = Case(
+            When(role=NetworkMembership.Role.COORDINATOR, then=Value(1)), default=Value(0)
+        )
+        members = (
             NetworkMembership.objects.filter(network=network)
             .select_related("user", "organisation")
-            .annotate(title=Subquery(title))
-            .order_by("role", "user__first_name", "user__last_name", "user__email", "pk"),
-            MEMBERS_PER_PAGE,
+            .annotate(
+                title=Subquery(title),
+                members_total=Window(Count("pk")),
+                coordinators_total=Window(Sum(is_coordinator_role)),
+            )
+            .order_by("role", "user__first_name", "user__last_name", "user__email", "pk")
         )
-        paginator.count = network.member_total  # known already: no COUNT query
-        page = paginator.get_page(self.request.GET.get("sida"))
-        memberships = list(page.object_list)
+        start = (page_number - 1) * MEMBERS_PER_PAGE
+        memberships = list(members[start : start + MEMBERS_PER_PAGE])
+        if not memberships and page_number > 1:  # past the last page: show the last one
+            total = NetworkMembership.objects.filter(network=network).count()
+            page_number = max(1, -(-total // MEMBERS_PER_PAGE))
+            start = (page_number - 1) * MEMBERS_PER_PAGE
+            memberships = list(members[start : start + MEMBERS_PER_PAGE])
+        member_total = memberships[0].members_total if memberships else 0
+        coordinators = memberships[0].coordinators_total if memberships else 0
+        paginator = Paginator(memberships, MEMBERS_PER_PAGE)
+        paginator.count = member_total
+        page = Page(memberships, page_number, paginator)
         periods = list(
             Stewardship.objects.filter(network=network)
             .select_related("organisation", "contact_person")
@@ -289,7 +388,6 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
         )
         current = next((p for p in periods if p.ends_on is None), None)
 
-        coordinators = network.coordinator_total
         for m in memberships:
             m.is_last_coordinator = m.role == NetworkMembership.Role.COORDINATOR and coordinators == 1
         groups = {}
@@ -304,39 +402,18 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
             {"kind": kind, "label": Organisation.Kind(kind).label, "organisations": orgs}
             for kind, orgs in sorted(groups.items(), key=lambda item: KIND_ORDER.get(item[0], 99))
         ]
-
-        user = self.request.user
-        admin = is_administrator(user)
-        local_networks = []
-        parent_visible = False
-        if network.kind == Network.Kind.REGIONAL:
-            local_networks = list(
-                Network.objects.filter(parent=network)
-                .select_related("kommun")
-                .annotate(viewer_is_member=viewer_is_member(user))
-                .order_by("kommun__name", "name")
-            )
-            for local in local_networks:
-                local.visible = admin or local.viewer_is_member
-        elif network.parent_id:
-            parent_visible = admin or NetworkMembership.objects.filter(
-                network_id=network.parent_id, user=user
-            ).exists()
-        ctx.update(
-            memberships=memberships,
-            member_page=page,
-            member_count=network.member_total,
-            current_stewardship=current,
-            past_stewardships=[p for p in periods if p.ends_on is not None],
-            organisation_groups=organisation_groups,
-            organisation_count=len(links),
-            local_networks=local_networks,
-            parent_visible=parent_visible,
-            is_administrator=admin,
-            roles=NetworkMembership.Role,
-            meetings=network_meetings(network),
-        )
-        return ctx
+        return {
+            "network": network,
+            "is_coordinator": is_coordinator,
+            "meetings": network_meetings(network),
+            "memberships": memberships,
+            "member_page": page,
+            "member_count": member_total,
+            "current_stewardship": current,
+            "past_stewardships": [p for p in periods if p.ends_on is not None],
+            "organisation_groups": organisation_groups,
+            "organisation_count": len(links),
+        }
 
 
 # --- Members -------------------------------------------------------------------------------
@@ -553,7 +630,34 @@ class RegionalOverviewView(NetworkAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         network = self.network
-        admin = is_administrator(self.request.user)
+        user = self.request.user
+        admin = is_administrator(user)
+        visible_ids = () if admin else tuple(
+            NetworkMembership.objects.filter(
+                user=user, network__kind=Network.Kind.LOCAL, network__kommun__lan_id=network.lan_id
+            )
+            .order_by("network_id")
+            .values_list("network_id", flat=True)
+            .distinct()
+        )
+        ctx["overview_html"] = fragments.render(
+            self.request,
+            fragments.NETWORKS,
+            "regional-overview",
+            (network.pk, admin, visible_ids),
+            "networks/_overview_table.html",
+            lambda: {
+                **self.overview_context(network),
+                "network": network,
+                "visible_all": admin,
+                "visible_ids": set(visible_ids),
+            },
+        )
+        return ctx
+
+    @staticmethod
+    def overview_context(network):
+        """What ``networks/_overview_table.html`` shows; run only when the fragment is rendered."""
         kinds = Organisation.Kind.values
         member_count = (
             NetworkMembership.objects.filter(network=OuterRef("pk"))
@@ -588,7 +692,6 @@ class RegionalOverviewView(NetworkAccessMixin, TemplateView):
                 next_meeting_title=Subquery(coming.values("title")[:1]),
                 member_count=Coalesce(Subquery(member_count, output_field=IntegerField()), Value(0)),
                 organisation_count=Count("networkorganisation"),
-                viewer_is_member=viewer_is_member(self.request.user),
                 **org_counts,
             )
             .prefetch_related(current_stewardship_prefetch())
@@ -609,23 +712,21 @@ class RegionalOverviewView(NetworkAccessMixin, TemplateView):
                 n.current_stewardship = n.current_stewardships[0] if n.current_stewardships else None
                 n.kind_counts = [getattr(n, f"org_{kind}") for kind in kinds]
                 n.under_this_network = n.parent_id == network.pk
-                n.visible = admin or n.viewer_is_member
                 totals["networks"] += 1
                 totals["members"] += n.member_count
                 totals["organisations"] += n.organisation_count
                 totals["kinds"] = [a + b for a, b in zip(totals["kinds"], n.kind_counts, strict=True)]
             rows.append(kommun)
-        ctx.update(
-            kommuner=rows,
-            kommun_count=len(rows),
-            covered_count=covered,
-            totals=totals,
-            kind_columns=[
+        return {
+            "kommuner": rows,
+            "kommun_count": len(rows),
+            "covered_count": covered,
+            "totals": totals,
+            "kind_columns": [
                 {"short": KIND_SHORT[kind], "label": Organisation.Kind(kind).label} for kind in kinds
             ],
-            column_count=6 + len(kinds),
-        )
-        return ctx
+            "column_count": 6 + len(kinds),
+        }
 
 
 # --- Invitation link (public) --------------------------------------------------------------

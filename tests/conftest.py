@@ -14,6 +14,27 @@ def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
 
 
+@pytest.fixture(autouse=True)
+def _swedish_first():
+    """Every test starts in the portal's default language: a request with the English cookie
+    leaves English active in the thread, which would follow the next test's direct calls."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_fragment_cache():
+    """Rendered fragments (portal/fragments.py) never outlive a test: the next test's rows may
+    reuse primary keys (SQLite rolls its sequences back)."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

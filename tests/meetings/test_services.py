@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings import services
 from meetings.models import DEFAULT_COST_NOTE, Invitation, Meeting, NetworkMeetingDefaults, Topic
@@ -42,6 +42,8 @@ def test_schedule_derives_term_and_copies_network_defaults(network, coordinator)
     autumn = schedule(network, coordinator, starts_at=local(2027, 7, 1, 0, 30), ends_at=local(2027, 7, 1, 2))
     assert (spring.term, spring.term_year, spring.term_label) == ("VT", 2027, "VT 2027")
     assert (autumn.term, autumn.term_year) == ("HT", 2027)  # 1 July local time, 30 June in UTC
+    with translation.override("en"):
+        assert (spring.term_label, autumn.term_label) == ("Spring 2027", "Autumn 2027")
     assert spring.remind_unanswered_days == 5 and spring.remind_attending_days == 2
     assert spring.cost_note == DEFAULT_COST_NOTE
     assert spring.status == Meeting.Status.PLANNED and spring.sequence == 0

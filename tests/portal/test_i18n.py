@@ -25,8 +25,8 @@ ENGLISH_LOGIN_TEXT = "Accounts are created by invitation from a coordinator or b
 
 
 def parse_po(path):
-    """The entries of a .po file, header included, as dicts: ``flags`` (set), ``msgid``,
-    ``msgid_plural`` (if any) and ``msgstr`` (a dict from form index to text; 0 for a
+    """The entries of a .po file, header included, as dicts: ``flags`` (set), ``msgctxt`` (if
+    any), ``msgid``, ``msgid_plural`` (if any) and ``msgstr`` (a dict from form index to text; 0 for a
     singular entry). Obsolete ``#~`` entries are ignored. Enough for our own files."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
@@ -59,11 +59,13 @@ def catalog_from_po(entries):
     for entry in entries:
         if entry["msgid"] == "":
             continue
+        # A context (pgettext) is stored before the msgid, separated by EOT, as gettext does.
+        msgid = f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]
         if "msgid_plural" in entry:
             for index, text in entry["msgstr"].items():
-                catalog[(entry["msgid"], index)] = text
+                catalog[(msgid, index)] = text
         else:
-            catalog[entry["msgid"]] = entry["msgstr"][0]
+            catalog[msgid] = entry["msgstr"][0]
     return catalog
 
 

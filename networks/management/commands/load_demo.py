@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
 from networks.demo import DEMO_PASSWORD, demo_logins, load_demo
+from portal import fragments
 
 # (app label, loader) run after the networks demo, each returning {what: rows created}.
 # The command is the one place that composes the apps' demos, so networks/ itself never
@@ -42,6 +43,8 @@ class Command(BaseCommand):
         for label, loader in OTHER_DEMOS:
             if apps.is_installed(label):
                 created.update(import_string(loader)())
+        # Bulk inserts send no signals: pages cached before the load show it from now on.
+        fragments.bump(fragments.NETWORKS, fragments.DIRECTORY)
         if quiet:
             return
         if any(created.values()):

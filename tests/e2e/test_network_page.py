@@ -1,0 +1,82 @@
+"""The network page's coordinator actions in a real browser. The member table is a cached
+fragment (portal/fragments.py) without CSRF tokens: its buttons submit the page's one
+"network-actions" form (HTML ``form=``/``formaction=``). Proves that this works in Chromium,
+that the page shows each change at once, and that another member's view of the same cached
+page has no coordinator buttons."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from networks.demo import DEMO_PASSWORD, demo_logins
+from networks.models import NetworkMembership
+
+from .checks import check_page, log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+NETWORK = "Barnstödsnätverket i Växjö"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", quiet=True)
+
+
+def demo_email(role_prefix):
+    return next(email for role, email, _hint in demo_logins() if role.startswith(role_prefix))
+
+
+def test_coordinator_changes_a_role_and_removes_a_member(demo, page, new_context):
+    coordinator = demo_email("Lokal samordnare")
+    network_pk = NetworkMembership.objects.filter(network__name=NETWORK).values_list("network_id", flat=True)[0]
+    participants = list(
+        NetworkMembership.objects.filter(network_id=network_pk, role=NetworkMembership.Role.PARTICIPANT)
+        .exclude(user__email=coordinator)
+        .select_related("user")
+        .order_by("user__first_name", "pk")[:2]
+    )
+    promoted, removed = participants
+    promoted_name, removed_name = promoted.user.display_name, removed.user.display_name
+
+    log_in(page, coordinator, DEMO_PASSWORD)
+    page.goto(f"/natverk/{network_pk}/")
+    expect(page.locator("h1")).to_have_text(NETWORK)
+    check_page(page)
+    members = page.locator("#medlemmar")
+
+    # Make a participant a coordinator: a button in the cached table, the form outside it.
+    members.get_by_role("button", name=f"Gör till samordnare – {promoted_name}").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(members.get_by_role("row").filter(has_text=promoted_name)).to_contain_text("Samordnare")
+    promoted.refresh_from_db()
+    assert promoted.role == NetworkMembership.Role.COORDINATOR
+    check_page(page)
+
+    # Remove another member: open the confirmation, confirm.
+    row = members.get_by_role("row").filter(has_text=removed_name)
+    row.locator("summary").click()
+    row.get_by_role("button", name=f"Ja, ta bort {removed_name} ur nätverket").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(members).not_to_contain_text(removed_name)
+    assert not NetworkMembership.objects.filter(pk=removed.pk).exists()
+    check_page(page)
+
+    # The new coordinator sees the buttons; an ordinary participant, from the same cached
+    # page, sees none of them and no action form.
+    participant = (
+        NetworkMembership.objects.filter(network_id=network_pk, role=NetworkMembership.Role.PARTICIPANT)
+        .select_related("user")
+        .first()
+        .user
+    )
+    participant.set_password(DEMO_PASSWORD)
+    participant.save()
+    other = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(other, participant.email, DEMO_PASSWORD)
+    other.goto(f"/natverk/{network_pk}/")
+    expect(other.locator("h1")).to_have_text(NETWORK)
+    expect(other.locator("#medlemmar")).to_contain_text(promoted_name)
+    expect(other.locator("#medlemmar").get_by_role("button")).to_have_count(0)
+    expect(other.locator("#network-actions")).to_have_count(0)
+    check_page(other)
