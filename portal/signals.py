@@ -81,3 +81,12 @@ def on_mfa_added(sender, request, user, authenticator, **kwargs):
 @receiver(mfa_signals.authenticator_removed)
 def on_mfa_removed(sender, request, user, authenticator, **kwargs):
     audit_record(action=AuditEvent.Action.MFA_REMOVED, request=request, user=user, detail={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authentication_failed)
+def on_mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    """A wrong code at log-in or at re-authentication (allauth also rate-limits the tries)."""
+    audit_record(
+        action=AuditEvent.Action.MFA_FAILED, request=request, user=user,
+        detail={"type": authenticator.type, "reauthentication": bool(reauthentication)},
+    )

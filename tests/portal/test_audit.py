@@ -145,6 +145,27 @@ def test_mfa_added_and_removed_are_logged_once_per_authenticator(
 
 
 @pytest.mark.django_db
+def test_a_wrong_second_factor_code_is_logged(client, participant):
+    """Log in with the password, then a wrong authenticator code: one MFA_FAILED row, not
+    logged in; the right code then logs in."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(participant, secret)
+    response = client.post("/konto/login/", {"login": participant.email, "password": f.PASSWORD})
+    assert response.status_code == 302 and "/2fa/authenticate/" in response["Location"]
+    wrong = "000000" if _current_totp(secret) != "000000" else "111111"
+    response = client.post("/konto/2fa/authenticate/", {"code": wrong})
+    assert response.status_code == 200
+    assert not client.get("/profil/").wsgi_request.user.is_authenticated
+    assert_one_event(Action.MFA_FAILED, user=participant, response=response)
+    assert AuditEvent.objects.get(action=Action.MFA_FAILED).detail == {"type": "totp", "reauthentication": False}
+    response = client.post("/konto/2fa/authenticate/", {"code": _current_totp(secret)})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=Action.MFA_FAILED).count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("proxies, expected", [(0, "10.0.0.9"), (1, "203.0.113.7")])
 def test_ip_behind_a_trusted_proxy(client, participant, settings, proxies, expected):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
