@@ -419,7 +419,9 @@ def report(targets, scale, args, counts, workers):
 
     print()
     print(
-        f"Barnstödsportalen benchmark — scale {scale} ({counts}), {os.cpu_count()} cores, "
+        f"Barnstödsportalen benchmark — scale {scale} ({counts}), "
+        f"{'NO fragments kept (every page rendered afresh)' if os.environ.get('BENCH_NO_FRAGMENTS') else 'fragments kept'}, "
+        f"{os.cpu_count()} cores, "
         f"gunicorn {workers} sync workers, wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s x {args.runs} runs (medians; req/s, p50, p95 and max under load), "
         f"{args.sequential} requests one at a time for the 1-at-a-time p95; "
@@ -480,7 +482,8 @@ def save(targets, scale, counts):
             "queries": t.queries,
             "runs": t.runs,
         }
-    path = RESULTS_DIR / f"results-{scale}.json"
+    suffix = "-no-fragments" if os.environ.get("BENCH_NO_FRAGMENTS") else ""
+    path = RESULTS_DIR / f"results-{scale}{suffix}.json"
     path.write_text(json.dumps({"scale": scale, "counts": counts, "at": time.time(), "pages": pages}, indent=1))
     print(f"(results saved to {path.relative_to(ROOT)})")
 
@@ -504,7 +507,13 @@ def main():
         "--sessions", type=int, default=16, help="logged-in sessions the requests rotate over (default 16)"
     )
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk warm-up per page")
+    parser.add_argument(
+        "--no-fragments", action="store_true",
+        help="keep no rendered fragments (portal/fragments.py): every request renders its page afresh",
+    )
     args = parser.parse_args()
+    if args.no_fragments:  # read by portal/settings/bench.py, here and in gunicorn's environment
+        os.environ["BENCH_NO_FRAGMENTS"] = "1"
 
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian package wrk)")
