@@ -284,11 +284,12 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
     template_name = "networks/network_detail.html"
 
     def get_network_annotations(self):
-        # The coordinator's "hand over" / "appoint" button, with the network's own query.
+        # With the network's own query: whether the viewer may open the regional network a
+        # local one belongs to.
         return {
-            "has_current_stewardship": Exists(
-                Stewardship.objects.filter(network=OuterRef("pk"), ends_on__isnull=True)
-            )
+            "viewer_in_parent": Exists(
+                NetworkMembership.objects.filter(network=OuterRef("parent_id"), user=self.request.user)
+            ),
         }
 
     def get_context_data(self, **kwargs):
@@ -306,33 +307,37 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
             "networks/_network_body.html",
             lambda: self.body_context(network, page_number, is_coordinator),
         )
-        parent_visible = False
         if network.kind == Network.Kind.REGIONAL:
-            local_networks = list(
-                Network.objects.filter(parent=network)
-                .select_related("kommun")
-                .annotate(viewer_is_member=viewer_is_member(user))
-                .order_by("kommun__name", "name")
-            )
-            visible_ids = {n.pk for n in local_networks if admin or n.viewer_is_member}
+            # Which local networks link to their page depends on the viewer: one small
+            # fragment per viewer (their memberships change the generation too).
             ctx["local_networks_html"] = fragments.render(
                 self.request,
                 fragments.NETWORKS,
                 "local-networks",
-                (network.pk, tuple(sorted(visible_ids))),
+                (network.pk, user.pk, admin),
                 "networks/_local_networks.html",
-                lambda: {"network": network, "visible_ids": visible_ids, "local_networks": local_networks},
+                lambda: self.local_networks_context(network, user, admin),
             )
-        elif network.parent_id:
-            parent_visible = admin or NetworkMembership.objects.filter(
-                network_id=network.parent_id, user=user
-            ).exists()
+        parent_visible = bool(network.parent_id) and (admin or network.viewer_in_parent)
         ctx.update(
-            has_current_stewardship=network.has_current_stewardship,
             parent_visible=parent_visible,
             is_administrator=admin,
         )
         return ctx
+
+    @staticmethod
+    def local_networks_context(network, user, admin):
+        local_networks = list(
+            Network.objects.filter(parent=network)
+            .select_related("kommun")
+            .annotate(viewer_is_member=viewer_is_member(user))
+            .order_by("kommun__name", "name")
+        )
+        return {
+            "network": network,
+            "local_networks": local_networks,
+            "visible_ids": {n.pk for n in local_networks if admin or n.viewer_is_member},
+        }
 
     @staticmethod
     def body_context(network, page_number, is_coordinator):

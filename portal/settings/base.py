@@ -213,7 +213,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": env("CACHE_URL", default=redis_db_url(REDIS_URL, 1)),
         }
     }

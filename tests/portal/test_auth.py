@@ -252,7 +252,7 @@ def test_rate_limits_are_configured_in_base_settings():
 
 def test_rate_limits_use_a_shared_cache_in_production_and_dev():
     values = _production_settings("CACHES", "ALLAUTH_TRUSTED_PROXY_COUNT")
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHES"]["default"]["BACKEND"] == "portal.cache.RedisCache"
     assert values["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"  # not the broker's db
     assert values["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
     dev = _production_settings("CACHES", env={"DJANGO_SETTINGS_MODULE": "portal.settings.dev"})
