@@ -299,25 +299,24 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
         admin = is_administrator(user)
         is_coordinator = ctx["is_coordinator"]
         page_number = page_number_from(self.request.GET.get("sida"))
-        ctx["network_body"] = fragments.render(
-            self.request,
-            fragments.NETWORKS,
+        wanted = [(
             "network-body",
             (network.pk, page_number, is_coordinator),
             "networks/_network_body.html",
             lambda: self.body_context(network, page_number, is_coordinator),
-        )
+        )]
         if network.kind == Network.Kind.REGIONAL:
             # Which local networks link to their page depends on the viewer: one small
             # fragment per viewer (their memberships change the generation too).
-            ctx["local_networks_html"] = fragments.render(
-                self.request,
-                fragments.NETWORKS,
+            wanted.append((
                 "local-networks",
                 (network.pk, user.pk, admin),
                 "networks/_local_networks.html",
                 lambda: self.local_networks_context(network, user, admin),
-            )
+            ))
+        body, *local = fragments.render_many(self.request, fragments.NETWORKS, wanted)
+        ctx["network_body"] = body
+        ctx["local_networks_html"] = local[0] if local else ""
         parent_visible = bool(network.parent_id) and (admin or network.viewer_in_parent)
         ctx.update(
             parent_visible=parent_visible,

@@ -81,22 +81,35 @@ def render(request, scope, name, vary_on, template_name, build_context):
     ``build_context()`` (called only then) with ``template_name`` and kept. One round trip to
     the cache on a hit: the scope's generation and the fragment come in one ``get_many``, and
     a fragment kept under an older generation counts as missing."""
+    return render_many(request, scope, [(name, vary_on, template_name, build_context)])[0]
+
+
+def render_many(request, scope, fragments):
+    """Several fragments of one scope, ``[(name, vary_on, template_name, build_context), …]``,
+    with one round trip to the cache when all are kept; a list of their HTML, in order."""
     cache = _cache()
-    raw = repr((get_language(), *vary_on)).encode()
-    key = f"fragment:{scope}:{name}:{hashlib.sha256(raw).hexdigest()}"
+    language = get_language()
+    keys = [
+        f"fragment:{scope}:{name}:{hashlib.sha256(repr((language, *vary_on)).encode()).hexdigest()}"
+        for name, vary_on, _template, _build in fragments
+    ]
     generation_key = _generation_key(scope)
-    found = cache.get_many([generation_key, key])
+    found = cache.get_many([generation_key, *keys])
     current = found.get(generation_key)
     if current is None:
         current = generation(scope)
-    kept = found.get(key)
-    if kept is not None and kept[0] == current:
-        return mark_safe(kept[1])  # noqa: S308  rendered by the template engine, autoescaped
-    html = _compact(render_to_string(template_name, build_context(), request))
-    if "csrfmiddlewaretoken" in html:
-        raise ImproperlyConfigured(f"fragment {name!r} holds a CSRF token; it must not be cached")
-    cache.set(key, (current, html), TIMEOUT)
-    return mark_safe(html)  # noqa: S308  rendered by the template engine, autoescaped
+    result = []
+    for key, (name, _vary_on, template_name, build_context) in zip(keys, fragments, strict=True):
+        kept = found.get(key)
+        if kept is not None and kept[0] == current:
+            html = kept[1]
+        else:
+            html = _compact(render_to_string(template_name, build_context(), request))
+            if "csrfmiddlewaretoken" in html:
+                raise ImproperlyConfigured(f"fragment {name!r} holds a CSRF token; it must not be cached")
+            cache.set(key, (current, html), TIMEOUT)
+        result.append(mark_safe(html))  # noqa: S308  rendered by the template engine, autoescaped
+    return result
 
 
 _INDENT = re.compile(r"\n[ \t]+")
