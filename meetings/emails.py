@@ -125,11 +125,6 @@ def _answer_urls(meeting_id, token):
     return f"{base}?svar=ja", f"{base}?svar=nej"
 
 
-def rsvp_links(invitation):
-    """A new answer link for this invitation (its hash is stored); returns (yes_url, no_url)."""
-    return _answer_urls(invitation.meeting_id, _answer_token(invitation))
-
-
 def _when(meeting):
     start, end = meeting.local_start, meeting.local_end
     day = formats.date_format(start, "l j F Y")

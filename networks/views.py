@@ -279,7 +279,8 @@ def page_number_from(raw):
 class NetworkDetailView(NetworkAccessMixin, TemplateView):
     """Purpose, who drives the network, meetings, members and member organisations. A fixed
     number of queries whatever the number of members (PERFORMANCE.md: detail <= 8); the big
-    parts are cached fragments (portal/fragments.py), so most requests make four."""
+    parts are cached fragments (portal/fragments.py), so most requests make three (session,
+    user, network)."""
 
     template_name = "networks/network_detail.html"
 

@@ -555,3 +555,6 @@ def test_network_page_shows_members_fifty_a_page(client_for, network, coordinato
     assert "Medlem59" in second and "Medlem59" not in first
     # The coordinator (first in order) is on page one only.
     assert "samordnare@vaxjo.se" in first and "samordnare@vaxjo.se" not in second
+    # Past the last page, or not a number: the last page, and the first.
+    assert "Visar medlem 51–61 av 61." in client.get(f"/natverk/{network.pk}/?sida=9").content.decode()
+    assert "Visar medlem 1–50 av 61." in client.get(f"/natverk/{network.pk}/?sida=x").content.decode()
