@@ -5,12 +5,14 @@ changed by its coordinators. A request for a network one may not see answers 404
 same as for one that does not exist. Nothing is cached: a removed member loses access on
 the next request."""
 
-from django.contrib.auth.mixins import AccessMixin
-from django.db.models import Exists, OuterRef, Subquery
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+import functools
 
-from .models import Network, NetworkMembership
+from django.contrib.auth.mixins import AccessMixin
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from .models import Kommun, Lan, Network, NetworkMembership
 
 
 def is_administrator(user):
@@ -47,19 +49,54 @@ def regional_networks_coordinated_by(user):
     ).select_related("lan")
 
 
-def get_network_for_user_or_404(user, pk, *, role=None, annotations=None):
+@functools.cache
+def _network_access_sql(vendor):
+    """The access query, written once per process from the models' metadata (``vendor`` only
+    keys the cache). Every network page runs it, so it is plain SQL: the ORM took about 1 ms
+    of CPU a request to build and compile the same statement (0.07 ms to run it raw)."""
+    qn = connection.ops.quote_name
+    network, lan, kommun = Network._meta, Lan._meta, Kommun._meta
+    membership = NetworkMembership._meta
+    parent_fields = ["id", "name", "kind", "lan_id", "kommun_id", "parent_id"]
+    columns = (
+        [f"n.{qn(f.column)}" for f in network.concrete_fields]
+        + [f"l.{qn(f.column)} AS {qn('lan__' + f.attname)}" for f in lan.concrete_fields]
+        + [f"k.{qn(f.column)} AS {qn('kommun__' + f.attname)}" for f in kommun.concrete_fields]
+        + [f"p.{qn(network.get_field(a).column)} AS {qn('parent__' + a)}" for a in parent_fields]
+    )
+    m_network, m_user = qn(membership.get_field("network").column), qn(membership.get_field("user").column)
+    sql = (
+        f"SELECT {', '.join(columns)}, "
+        f"(SELECT m.{qn('role')} FROM {qn(membership.db_table)} m"
+        f" WHERE m.{m_network} = n.{qn('id')} AND m.{m_user} = %s LIMIT 1) AS {qn('user_role')}, "
+        f"EXISTS (SELECT 1 FROM {qn(membership.db_table)} pm"
+        f" WHERE pm.{m_network} = n.{qn('parent_id')} AND pm.{m_user} = %s) AS {qn('viewer_in_parent')} "
+        f"FROM {qn(network.db_table)} n"
+        f" INNER JOIN {qn(lan.db_table)} l ON l.{qn('id')} = n.{qn('lan_id')}"
+        f" LEFT OUTER JOIN {qn(kommun.db_table)} k ON k.{qn('id')} = n.{qn('kommun_id')}"
+        f" LEFT OUTER JOIN {qn(network.db_table)} p ON p.{qn('id')} = n.{qn('parent_id')}"
+        f" WHERE n.{qn('id')} = %s"
+    )
+    return sql, [f.attname for f in lan.concrete_fields], [f.attname for f in kommun.concrete_fields], parent_fields
+
+
+def get_network_for_user_or_404(user, pk, *, role=None):
     """The network if ``user`` may see it (role=None) or coordinate it (role="coordinator").
-    One query: the user's role comes as an annotation (``network.user_role``), and so do the
-    page's own ``annotations``."""
+    One query. The network comes with its län, kommun and regional network (the parent: only
+    its id, name, kind and geography; other fields load on use), with the user's role
+    (``network.user_role``, None for a non-member) and whether the user is a member of the
+    parent (``network.viewer_in_parent``)."""
     if not user.is_authenticated:
         raise Http404
-    user_role = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user).values("role")[:1]
-    network = get_object_or_404(
-        Network.objects.select_related("lan", "kommun", "parent").annotate(
-            user_role=Subquery(user_role), **(annotations or {})
-        ),
-        pk=pk,
-    )
+    sql, lan_fields, kommun_fields, parent_fields = _network_access_sql(connection.vendor)
+    rows = list(Network.objects.raw(sql, [user.pk, user.pk, pk]))
+    if not rows:
+        raise Http404
+    network = rows[0]
+    network.viewer_in_parent = bool(network.viewer_in_parent)
+    _attach(network, "lan", Lan, lan_fields)
+    _attach(network, "kommun", Kommun, kommun_fields)
+    _attach(network, "parent", Network, parent_fields)
     if role == NetworkMembership.Role.COORDINATOR:
         if network.user_role != NetworkMembership.Role.COORDINATOR:
             raise Http404
@@ -68,21 +105,23 @@ def get_network_for_user_or_404(user, pk, *, role=None, annotations=None):
     return network
 
 
+def _attach(network, name, model, attnames):
+    """Turn the ``<name>__<field>`` columns of the access query into the related object,
+    cached on the network the way select_related does (None when the foreign key is empty)."""
+    values = [network.__dict__.pop(f"{name}__{a}") for a in attnames]
+    related = model.from_db(network._state.db, attnames, values) if values[0] is not None else None
+    Network._meta.get_field(name).set_cached_value(network, related)
+
+
 class NetworkAccessMixin(AccessMixin):
     """Loads ``self.network`` for the URL's ``network_pk``. ``network_role`` on the view says
     who may use it: "member" (members and administrators) or "coordinator"."""
 
     network_role = "member"
 
-    def get_network_annotations(self):
-        """Annotations the page wants on its network, computed in the same query."""
-        return {}
-
     def dispatch(self, request, *args, **kwargs):
         role = NetworkMembership.Role.COORDINATOR if self.network_role == "coordinator" else None
-        self.network = get_network_for_user_or_404(
-            request.user, kwargs["network_pk"], role=role, annotations=self.get_network_annotations()
-        )
+        self.network = get_network_for_user_or_404(request.user, kwargs["network_pk"], role=role)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -284,15 +284,6 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
 
     template_name = "networks/network_detail.html"
 
-    def get_network_annotations(self):
-        # With the network's own query: whether the viewer may open the regional network a
-        # local one belongs to.
-        return {
-            "viewer_in_parent": Exists(
-                NetworkMembership.objects.filter(network=OuterRef("parent_id"), user=self.request.user)
-            ),
-        }
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         network = self.network

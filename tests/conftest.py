@@ -28,10 +28,12 @@ def _swedish_first():
 @pytest.fixture(autouse=True)
 def _empty_fragment_cache():
     """Rendered fragments (portal/fragments.py) never outlive a test: the next test's rows may
-    reuse primary keys (SQLite rolls its sequences back)."""
+    reuse primary keys (SQLite rolls its sequences back); nor do the layout's (a test may
+    change the settings it depends on)."""
     from django.core.cache import caches
 
     caches["fragments"].clear()
+    caches["layout"].clear()
     yield
 
 

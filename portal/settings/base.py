@@ -231,6 +231,14 @@ CACHES["fragments"] = (
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 )
+# The page layout's links and labels (templates/base.html): the same for everyone with the
+# same language and page, kept in each process's memory, never anything about a person.
+LAYOUT_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "layout",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+CACHES["layout"] = LAYOUT_CACHE
 
 # --- E-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Barnstödsportalen <noreply@barnstodsportalen.se>")

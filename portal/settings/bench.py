@@ -2,7 +2,7 @@
 cache) on loopback over plain HTTP, with the yardstick views of PERFORMANCE.md enabled."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import LAYOUT_CACHE, env
 
 DEBUG = False
 BENCH_VIEWS_ENABLED = True
@@ -14,6 +14,7 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}}
 CACHES["fragments"] = {**CACHES["default"], "KEY_PREFIX": "fragments"}  # portal/fragments.py
+CACHES["layout"] = LAYOUT_CACHE  # templates/base.html
 if env.bool("BENCH_NO_FRAGMENTS", default=False):  # run_bench.py --no-fragments: the uncached pages
     CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,7 +1,7 @@
 """Production: everything from the environment; a missing secret stops start-up."""
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, env, redis_db_url
+from .base import BASE_DIR, LAYOUT_CACHE, env, redis_db_url
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without it
@@ -20,6 +20,7 @@ CACHES = {
     }
 }
 CACHES["fragments"] = {**CACHES["default"], "KEY_PREFIX": "fragments"}  # portal/fragments.py
+CACHES["layout"] = LAYOUT_CACHE  # templates/base.html
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="portal.mail.EmailBackend")  # SMTP, hand-over before the dot
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

@@ -2,7 +2,7 @@
 the in-memory mail backend, tasks run eagerly unless a test drives a real worker."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import LAYOUT_CACHE, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The Celery integration tests start a real worker with these pointing at a local SMTP server.
@@ -17,6 +17,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # portal/fragments.py; emptied before every test (tests/conftest.py)
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+    "layout": LAYOUT_CACHE,  # templates/base.html; emptied before every test too
 }
 ACCOUNT_RATE_LIMITS = False  # off in tests; test_auth.py turns explicit limits on
 PORTAL_BASE_URL = "http://testserver"

@@ -265,6 +265,7 @@ def _limited(**limits):
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex},
             "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+            "layout": settings.CACHES["layout"],
         },
         ACCOUNT_RATE_LIMITS=limits,
     )
