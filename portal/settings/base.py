@@ -155,6 +155,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Sessions: 30 minutes idle, 12 hours absolute (SECURITY.md 12) -----------
+SESSION_ENGINE = "portal.sessions"  # Django's database sessions, read with one plain statement
 SESSION_COOKIE_AGE = 30 * 60
 # Renewed by activity: portal.middleware.IdleSessionMiddleware re-saves a logged-in session at
 # most once a minute (instead of SESSION_SAVE_EVERY_REQUEST's write on every request).
