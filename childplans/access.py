@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit_record_child
 from portal.models import AuditEvent
+from portal.prepared import PreparedQuery
 
 from .managers import current_membership_filter
 from .models import ChildPlan
@@ -57,16 +58,39 @@ def get_plan_for_user_or_404(user, pk, queryset=None):
     return plan
 
 
+class _StandInUser:
+    """What ``plans_for`` reads of a user, for compiling a PreparedQuery (its pk a stand-in)."""
+
+    is_authenticated = True
+    is_active = True
+
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def prepared_plan_query(queryset_factory):
+    """``get_plan_for_user_or_404`` for one kind of page, compiled once per process
+    (portal/prepared.py): ``query.first(user_id=…, pk=…)``. ``queryset_factory()`` gives the
+    page's plan queryset (select_related, annotations), the same for every request."""
+    return PreparedQuery(
+        lambda user_id, pk: plans_for(_StandInUser(user_id), queryset_factory()).filter(pk=pk),
+        "user_id",
+        "pk",
+    )
+
+
 def my_organisation_label(plan):
     """The organisation the user is on the plan's team for ("name, unit"), for the audit row."""
     return getattr(plan, "my_organisation_label", "") or ""
 
 
 def _int_or_none(value):
+    """An id for the audit row, or None (not a number, or beyond any id column's range)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -(2**63) <= number < 2**63 else None
 
 
 def audit_denied(request, *, plan_id=None, reason="not_visible"):
@@ -119,7 +143,30 @@ class PlanAccessMixin:
     plan = None
 
     def plan_queryset(self):
+        """The page's plan queryset; the same for every request (it is compiled once)."""
         return ChildPlan.objects.select_related("child", "owner_organisation", "contact_person")
+
+    @classmethod
+    def _plan_query(cls):
+        query = cls.__dict__.get("_prepared_plan_query")  # the class's own, not a parent's
+        if query is None:
+            query = prepared_plan_query(lambda: cls().plan_queryset())
+            cls._prepared_plan_query = query
+        return query
+
+    def get_plan(self, user, pk):
+        """The plan as ``get_plan_for_user_or_404(user, pk, self.plan_queryset())`` finds it,
+        with the query compiled once per view class."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        if not (user.is_authenticated and user.is_active and user.pk):
+            raise Http404
+        plan = self._plan_query().first(user_id=user.pk, pk=pk)
+        if plan is None:
+            raise Http404
+        return plan
 
     def get_audit_action(self, request, response):
         if request.method in SAFE_METHODS:
@@ -154,7 +201,7 @@ class PlanAccessMixin:
     def dispatch(self, request, *args, **kwargs):
         plan_pk = kwargs.get("plan_pk")
         try:
-            self.plan = get_plan_for_user_or_404(request.user, plan_pk, self.plan_queryset())
+            self.plan = self.get_plan(request.user, plan_pk)
         except Http404:
             audit_denied(request, plan_id=plan_pk)
             raise

@@ -86,7 +86,7 @@ def get_network_for_user_or_404(user, pk, *, role=None):
     its id, name, kind and geography; other fields load on use), with the user's role
     (``network.user_role``, None for a non-member) and whether the user is a member of the
     parent (``network.viewer_in_parent``)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not -(2**63) <= int(pk) < 2**63:  # beyond any id: none
         raise Http404
     sql, lan_fields, kommun_fields, parent_fields = _network_access_sql(connection.vendor)
     rows = list(Network.objects.raw(sql, [user.pk, user.pk, pk]))

@@ -67,3 +67,8 @@ def test_an_inactive_administrator_sees_nothing(network):
     staff = f.UserFactory(is_staff=True, is_active=False)
     with pytest.raises(Http404):
         get_network_for_user_or_404(staff, network.pk)
+
+
+def test_an_id_beyond_any_column_is_404(client_for, coordinator, administrator):
+    assert client_for(coordinator).get("/natverk/99999999999999999999999/").status_code == 404
+    assert client_for(administrator).get("/natverk/99999999999999999999999/oversikt/").status_code == 404
