@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
+from portal.links import link_maker
 from portal.models import AuditEvent
 
 from .models import (
@@ -145,6 +146,7 @@ def goals_with_actions(plan, today=None):
         )
     )
     goals = {}
+    action_link = link_maker("childplans:action_update", 2)
     status_labels = dict(Action.Status.choices)
     area_labels = dict(Area.choices)
     for row in rows:
@@ -165,7 +167,8 @@ def goals_with_actions(plan, today=None):
         status = row["actions__status"]
         goal.actions.append(
             SimpleNamespace(
-                pk=row["actions__pk"], what=row["actions__what"], status=status,
+                pk=row["actions__pk"], url=action_link(plan.pk, row["actions__pk"]),
+                what=row["actions__what"], status=status,
                 status_label=status_labels.get(status, ""), starts_on=row["actions__starts_on"],
                 due_on=row["actions__due_on"], follow_up=row["actions__follow_up"],
                 responsible_organisation=organisation, responsible_person=person,
@@ -208,6 +211,10 @@ def dashboard_actions_context(request, limit=50):
             request=request,
             detail={"list": "my_actions", "plan_ids": sorted({a.plan_id for a in actions})},
         )
+    action_link = link_maker("childplans:action_update", 2)
+    plan_link = link_maker("childplans:plan_detail")
+    for a in actions:
+        a.url, a.plan_url = action_link(a.plan_id, a.pk), plan_link(a.plan_id)
     return {"my_actions": actions, "my_actions_overdue": sum(1 for a in actions if a.overdue)}
 
 

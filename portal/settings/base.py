@@ -70,6 +70,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["portal.templatetags.links"],  # {% link %}: portal/links.py
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
