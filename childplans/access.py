@@ -58,7 +58,7 @@ def get_plan_for_user_or_404(user, pk, queryset=None):
     return plan
 
 
-class _StandInUser:
+class StandInUser:
     """What ``plans_for`` reads of a user, for compiling a PreparedQuery (its pk a stand-in)."""
 
     is_authenticated = True
@@ -73,7 +73,7 @@ def prepared_plan_query(queryset_factory):
     (portal/prepared.py): ``query.first(user_id=…, pk=…)``. ``queryset_factory()`` gives the
     page's plan queryset (select_related, annotations), the same for every request."""
     return PreparedQuery(
-        lambda user_id, pk: plans_for(_StandInUser(user_id), queryset_factory()).filter(pk=pk),
+        lambda user_id, pk: plans_for(StandInUser(user_id), queryset_factory()).filter(pk=pk),
         "user_id",
         "pk",
     )

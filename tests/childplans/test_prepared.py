@@ -67,3 +67,13 @@ def test_a_value_that_does_not_reach_the_parameters_is_refused(plan):
     query = PreparedQuery(lambda pk: ChildPlan.objects.filter(pk=plan.pk), "pk")
     with pytest.raises(ValueError):
         query.all(pk=plan.pk)
+
+
+def test_my_actions_are_the_orms_in_the_same_order(full_plan, teacher, contact):
+    from childplans.selectors import _my_actions_query, my_actions_for
+
+    for user in (teacher, contact):
+        expected = list(_my_actions_query(user.pk, 50))
+        got = my_actions_for(user)
+        assert [(a.pk, a.goal.pk, a.due_on) for a in got] == [(a.pk, a.goal.pk, a.due_on) for a in expected]
+    assert my_actions_for(teacher)  # the fixture's action is the teacher's
