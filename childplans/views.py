@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from networks.models import NetworkMembership
+from portal import fragments
 from portal.audit import audit_record_child
 from portal.models import AuditEvent
 
@@ -199,8 +200,17 @@ class IndicatorsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["groups"] = selectors.indicators()
         ctx["suppress_below"] = selectors.SUPPRESS_BELOW
+        # Counts over every plan and review: rendered once and kept until they change
+        # (portal/fragments.py), the same for everyone who may open the page.
+        ctx["table_html"] = fragments.render(
+            self.request,
+            fragments.INDICATORS,
+            "indicators",
+            (),
+            "childplans/_indicators_table.html",
+            lambda: {"groups": selectors.indicators()},
+        )
         return ctx
 
 

@@ -18,7 +18,8 @@ the ``fragments`` cache:
 - A short timeout bounds what depends on the clock (the next meeting becomes the last one).
 - Fragments must hold nothing per session: ``render`` refuses a fragment with a CSRF token
   (forms in fragments point at one token-carrying form outside them with ``form=``).
-- Child data never goes through here.
+- Child data never goes through here. The child plans' indicators do: they are counts per
+  kommun with groups under five suppressed, the same for everyone who may see the page.
 
 The cache must be shared by every process that serves pages (Redis in production and in the
 benchmark settings): a bump in one gunicorn worker must reach the others. The embedded default
@@ -40,6 +41,7 @@ TIMEOUT = 300  # seconds; what depends on the clock is at most this old
 
 NETWORKS = "networks"  # networks, members, organisations, stewardship, meetings shown on them
 DIRECTORY = "directory"  # activities, organisations, kommuner
+INDICATORS = "indicators"  # the child plans' indicators: counts per kommun, no child data
 
 
 def _cache():

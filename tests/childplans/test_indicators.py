@@ -58,3 +58,27 @@ def test_figures_per_kommun_and_lan(client, contact, org_social, coordinator_wit
 def test_not_for_ordinary_members(client, full_plan, contact):
     client.force_login(contact)
     assert client.get(reverse("childplans:indicators")).status_code == 404
+
+
+def test_figures_are_kept_and_change_at_once(client, contact, org_social, coordinator_with_mfa,
+                                              django_assert_max_num_queries):
+    """The table is a cached fragment (portal/fragments.py): a second request does not count
+    again, and a held review, a new plan or a closed one shows on the next request."""
+    plans = open_plans(contact, org_social, 6)
+    for p in plans[:5]:
+        held(p, "ja", True)
+    client.force_login(coordinator_with_mfa)
+    url = reverse("childplans:indicators")
+
+    def figures():
+        body = client.get(url).content.decode()
+        return [cell.split("<")[0] for cell in body.split('<td class="text-end">')[1:5]]
+
+    assert figures() == ["6", "5", "100 %", "100 %"]
+    with django_assert_max_num_queries(3):  # session, user, the coordinator check
+        client.get(url)
+    held(plans[5], "nej", False)
+    assert figures() == ["6", "6", "83 %", "83 %"]
+    services.plan_open(by=contact, organisation=org_social, given_name="Ny", family_name="Indikatorsson",
+                       birth_date=date(2015, 2, 2), reason="x")
+    assert figures()[0] == "7"
