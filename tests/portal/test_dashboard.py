@@ -241,3 +241,23 @@ def test_dashboard_query_count_is_flat_from_1_to_20_networks(client_for):
         f"user); budget {DASHBOARD_BUDGET}."
     )
     assert (small_total, small_own) == (large_total, large_own), "query count grew with the data"
+
+
+@pytest.mark.django_db
+def test_the_prepared_dashboard_queries_give_what_the_orm_gives(coordinator, network, regional_network, org_kommun):
+    """portal.selectors compiles the membership and organisation queries once per process
+    (portal/prepared.py); they must give what the ORM gives for the same user."""
+    from portal import selectors
+
+    f.MembershipFactory(network=regional_network, user=coordinator, organisation=org_kommun)
+    got = selectors.my_memberships(coordinator)
+    expected = list(selectors._memberships_query(coordinator.pk))
+    assert [(m.pk, m.network.name, m.network.lan.name, m.organisation.name, m.member_count, m.organisation_count)
+            for m in got] == [
+           (m.pk, m.network.name, m.network.lan.name, m.organisation.name, m.member_count, m.organisation_count)
+            for m in expected]
+    assert [m.network.kind for m in got] == ["regional", "local"]
+    organisations = selectors.my_organisations(coordinator)
+    assert [(o.pk, o.organisation.name, o.activity_count) for o in organisations] == [
+        (o.pk, o.organisation.name, o.activity_count) for o in selectors._organisations_query(coordinator.pk)]
+    assert organisations
