@@ -212,10 +212,13 @@ def my_actions_for(user, limit=50):
     return actions
 
 
-def dashboard_actions_context(request, limit=50):
+def dashboard_actions_context(request, limit=50, show=None):
     """Context for ``childplans/_dashboard_actions.html`` with the audit row the listing needs
-    (one row, whatever the number of actions; none when there is nothing to show)."""
-    actions = my_actions_for(request.user, limit=limit)
+    (one row, whatever the number of actions; none when there is nothing to show). Up to
+    ``limit`` actions are read (the overdue count is over those); the first ``show`` (all if
+    None) are listed, and the audit row names the plans of the listed ones."""
+    found = my_actions_for(request.user, limit=limit)
+    actions = found if show is None else found[:show]
     if actions:
         from portal.audit import audit_record_child
 
@@ -235,7 +238,11 @@ def dashboard_actions_context(request, limit=50):
         a.plan_label = plan_text % {"pk": a.plan_id}
         a.status_label = status_labels.get(a.status, a.status)
         a.what_short = a.what if len(a.what) <= 80 else Truncator(a.what).chars(80)
-    return {"my_actions": actions, "my_actions_overdue": sum(1 for a in actions if a.overdue)}
+    return {
+        "my_actions": actions,
+        "my_actions_overdue": sum(1 for a in found if a.overdue),
+        "my_actions_more": len(found) > len(actions),
+    }
 
 
 def plan_list_for(user):

@@ -6,6 +6,8 @@ from django.views.decorators.cache import never_cache
 
 from . import selectors
 
+DASHBOARD_ACTIONS = 10  # actions listed on Min översikt
+
 
 def dashboard(request):
     """Min översikt: my networks, my role in each, what I can do next, my coming meetings and
@@ -19,7 +21,8 @@ def dashboard(request):
     ctx = selectors.dashboard_context(request.user)
     ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
     if is_mfa_enabled(request.user):
-        ctx.update(dashboard_actions_context(request))
+        # The most urgent ones; "Mina insatser" (childplans:my_actions) lists them all.
+        ctx.update(dashboard_actions_context(request, show=DASHBOARD_ACTIONS))
         ctx["show_my_actions"] = bool(ctx["my_actions"])
     return render(request, "portal/dashboard.html", ctx)
 

@@ -65,7 +65,10 @@ def test_dashboard_queries_do_not_grow_with_actions(client, full_plan, teacher, 
         f.MembershipFactory(user=teacher)
     with django_assert_max_num_queries(15, info="Min översikt must stay within 15 queries"):
         body = client.get("/").content.decode()
-    assert "Insats 29" in body
+    # the ten most urgent on the dashboard, all of them on "Mina insatser"
+    assert "Insats 0<" in body and "Insats 9<" in body and "Insats 10<" not in body
+    assert 'href="/planer/mina-insatser/"' in body and "Visar de 10 mest brådskande" in body
+    assert "Insats 29<" in client.get("/planer/mina-insatser/").content.decode()
     with CaptureQueriesContext(connection) as large:
         client.get("/")
     assert len(large) == len(small), "the dashboard's queries must not grow with the data"
