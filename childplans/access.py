@@ -46,13 +46,16 @@ def plans_for(user, queryset=None):
     return qs.annotate(my_organisation_label=Subquery(mine.values("label")[:1]))
 
 
-def get_plan_for_user_or_404(user, pk, queryset=None):
-    """The plan ``pk`` if ``user`` may see it now; Http404 otherwise (also if it does not exist)."""
+def get_plan_for_user_or_404(user, pk, query=None):
+    """The plan ``pk`` if ``user`` may see it now; Http404 otherwise (also if it does not exist).
+    ``query`` is a page's ``prepared_plan_query`` (default: the plan alone)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    plan = plans_for(user, queryset).filter(pk=pk).first()
+    if not (user.is_authenticated and user.is_active and user.pk):
+        raise Http404
+    plan = (query or _PLAN_ALONE).first(user_id=user.pk, pk=pk)
     if plan is None:
         raise Http404
     return plan
@@ -77,6 +80,9 @@ def prepared_plan_query(queryset_factory):
         "user_id",
         "pk",
     )
+
+
+_PLAN_ALONE = prepared_plan_query(ChildPlan.objects.all)
 
 
 def my_organisation_label(plan):
@@ -154,20 +160,6 @@ class PlanAccessMixin:
             cls._prepared_plan_query = query
         return query
 
-    def get_plan(self, user, pk):
-        """The plan as ``get_plan_for_user_or_404(user, pk, self.plan_queryset())`` finds it,
-        with the query compiled once per view class."""
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            raise Http404 from None
-        if not (user.is_authenticated and user.is_active and user.pk):
-            raise Http404
-        plan = self._plan_query().first(user_id=user.pk, pk=pk)
-        if plan is None:
-            raise Http404
-        return plan
-
     def get_audit_action(self, request, response):
         if request.method in SAFE_METHODS:
             return self.audit_action or Action.VIEW
@@ -201,7 +193,7 @@ class PlanAccessMixin:
     def dispatch(self, request, *args, **kwargs):
         plan_pk = kwargs.get("plan_pk")
         try:
-            self.plan = self.get_plan(request.user, plan_pk)
+            self.plan = get_plan_for_user_or_404(request.user, plan_pk, self._plan_query())
         except Http404:
             audit_denied(request, plan_id=plan_pk)
             raise

@@ -5,7 +5,7 @@ A few pages run one large query on every request whose shape never changes, only
 5,000 characters of SQL. Building and compiling it through the ORM cost about 6 ms of CPU a
 request, while PostgreSQL ran it in well under 1 ms (PERFORMANCE.md).
 
-``PreparedQuery(build)`` calls ``build(**stand_ins)`` once per database, with a stand-in for
+``PreparedQuery(build)`` calls ``build(**stand_ins)`` once per process, with a stand-in for
 each value: a distinctive integer that the ORM passes on as a query parameter. It compiles the
 queryset, notes where each stand-in landed among the parameters, and from then on runs the same
 SQL with the real values put in those places. Rows become model instances as the ORM's own
