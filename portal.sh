@@ -39,7 +39,6 @@ cmd_run() {
   export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:${PORT:-8000}}"
   mkdir -p var/mail var/broker/queue var/broker/processed
   .venv/bin/python manage.py migrate --noinput
-  .venv/bin/python manage.py createcachetable
   .venv/bin/python manage.py load_demo
   echo "==> starting the Celery worker with beat (filesystem broker, log in var/celery.log)"
   .venv/bin/celery -A portal worker -B --queues celery,mail --concurrency 1 --loglevel INFO \

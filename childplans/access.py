@@ -1,12 +1,12 @@
 """Who may see and change a plan, and the audit row every child-data request writes.
 
 - ``get_plan_for_user_or_404(user, pk)``: the plan through ``ChildPlan.objects.visible_to``;
-  the same 404 for "does not exist" and "not yours" (DESIGN.md access rule 3).
+  the same 404 for "does not exist" and "not yours" (docs/security.md, access rule 3).
 - ``PlanAccessMixin``: every child-scoped view declares it. It loads ``self.plan`` (404 and a
   DENIED audit row otherwise), applies the view's declared rules (``contact_only``,
   ``writes`` on closed plans, ``reauthenticate``), runs the view and renders the response
   inside one transaction together with exactly ONE audit row; if that insert fails the
-  request fails (HTTP 500) and nothing the view did is kept (SECURITY.md 5)."""
+  request fails (HTTP 500) and nothing the view did is kept (docs/security.md 5)."""
 
 from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
@@ -17,11 +17,14 @@ from django.db.models import Case, CharField, F, Subquery, Value, When
 from django.db.models.functions import Concat
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.generic import FormView
 
-from portal.audit import audit_record_child
+from portal.audit import audit_record
+from portal.forms import ServiceFormMixin
 from portal.models import AuditEvent
-from portal.prepared import PreparedQuery
+from portal.queries import is_valid_id
 
 from .managers import current_membership_filter
 from .models import ChildPlan
@@ -46,43 +49,21 @@ def plans_for(user, queryset=None):
     return qs.annotate(my_organisation_label=Subquery(mine.values("label")[:1]))
 
 
-def get_plan_for_user_or_404(user, pk, query=None):
+def get_plan_for_user_or_404(user, pk, queryset=None):
     """The plan ``pk`` if ``user`` may see it now; Http404 otherwise (also if it does not exist).
-    ``query`` is a page's ``prepared_plan_query`` (default: the plan alone)."""
+    ``queryset`` is the page's plan queryset (select_related, annotations; default: the plan
+    alone). Built by the ORM on every request (docs/security.md: nothing about who may see
+    what is compiled or cached)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    if not (user.is_authenticated and user.is_active and user.pk):
+    if not is_valid_id(pk):
         raise Http404
-    plan = (query or _PLAN_ALONE).first(user_id=user.pk, pk=pk)
+    plan = plans_for(user, queryset).filter(pk=pk).first()
     if plan is None:
         raise Http404
     return plan
-
-
-class StandInUser:
-    """What ``plans_for`` reads of a user, for compiling a PreparedQuery (its pk a stand-in)."""
-
-    is_authenticated = True
-    is_active = True
-
-    def __init__(self, pk):
-        self.pk = pk
-
-
-def prepared_plan_query(queryset_factory):
-    """``get_plan_for_user_or_404`` for one kind of page, compiled once per process
-    (portal/prepared.py): ``query.first(user_id=…, pk=…)``. ``queryset_factory()`` gives the
-    page's plan queryset (select_related, annotations), the same for every request."""
-    return PreparedQuery(
-        lambda user_id, pk: plans_for(StandInUser(user_id), queryset_factory()).filter(pk=pk),
-        "user_id",
-        "pk",
-    )
-
-
-_PLAN_ALONE = prepared_plan_query(ChildPlan.objects.all)
 
 
 def my_organisation_label(plan):
@@ -101,7 +82,7 @@ def _int_or_none(value):
 
 def audit_denied(request, *, plan_id=None, reason="not_visible"):
     """A refused attempt (404/403) on child data. Ids and a reason code only."""
-    return audit_record_child(
+    return audit_record(
         action=Action.DENIED,
         request=request,
         plan_id=_int_or_none(plan_id),
@@ -110,7 +91,7 @@ def audit_denied(request, *, plan_id=None, reason="not_visible"):
 
 
 def audit_plan(request, plan, action, obj=None, detail=None):
-    return audit_record_child(
+    return audit_record(
         action=action,
         request=request,
         plan_id=plan.pk,
@@ -149,16 +130,8 @@ class PlanAccessMixin:
     plan = None
 
     def plan_queryset(self):
-        """The page's plan queryset; the same for every request (it is compiled once)."""
+        """The page's plan queryset: select_related and annotations the page shows."""
         return ChildPlan.objects.select_related("child", "owner_organisation", "contact_person")
-
-    @classmethod
-    def _plan_query(cls):
-        query = cls.__dict__.get("_prepared_plan_query")  # the class's own, not a parent's
-        if query is None:
-            query = prepared_plan_query(lambda: cls().plan_queryset())
-            cls._prepared_plan_query = query
-        return query
 
     def get_audit_action(self, request, response):
         if request.method in SAFE_METHODS:
@@ -193,7 +166,7 @@ class PlanAccessMixin:
     def dispatch(self, request, *args, **kwargs):
         plan_pk = kwargs.get("plan_pk")
         try:
-            self.plan = get_plan_for_user_or_404(request.user, plan_pk, self._plan_query())
+            self.plan = get_plan_for_user_or_404(request.user, plan_pk, self.plan_queryset())
         except Http404:
             audit_denied(request, plan_id=plan_pk)
             raise
@@ -220,3 +193,33 @@ class PlanAccessMixin:
             audit_denied(request, plan_id=self.plan.pk, reason="object_not_in_plan")
             raise
         return no_store(response)
+
+
+class PlanFormView(PlanAccessMixin, ServiceFormMixin, FormView):
+    """A form on a plan page: ``perform(form)`` calls the service; a ValidationError puts the
+    message on the form and the transaction (with anything the service did) is rolled back.
+    The object the service returns is the audit row's object."""
+
+    writes = True
+    plan_form = True  # the form class takes the plan
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.plan_form:
+            kwargs["plan"] = self.plan
+        return kwargs
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        result = getattr(self, "result", None)
+        if result is not None and getattr(result, "pk", None):
+            self.audit_object = result
+        return response
+
+    def get_success_url(self):
+        return reverse("childplans:plan_detail", kwargs={"plan_pk": self.plan.pk})
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["plan"] = self.plan
+        return ctx

@@ -1,4 +1,4 @@
-"""The Django admin shows NO child data (SECURITY.md; issue 4): only the two settings tables
+"""The Django admin shows NO child data (docs/security.md; issue 4): only the two settings tables
 that hold none. Children, guardians, plans, teams, consents, assessments, actions, reviews,
 chronology and history are deliberately not registered; tests/childplans/test_admin.py
 checks that no model holding child data is ever registered."""

@@ -1,4 +1,4 @@
-"""Outbox renderers for plan e-mails (SECURITY.md 7): built at send time from ids, and they
+"""Outbox renderers for plan e-mails (docs/security.md 7): built at send time from ids, and they
 carry NO child data — a fixed sentence and a link with the plan's id, nothing else. If the
 thing the e-mail is about no longer applies (plan closed, review held, action done, handover
 answered), nothing is sent."""

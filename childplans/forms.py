@@ -25,6 +25,9 @@ from .models import (
 
 User = get_user_model()
 
+# Fields with personal data: never shown on an error page (sensitive_post_parameters).
+SENSITIVE_FIELDS = ("given_name", "family_name", "personnummer", "birth_date", "name", "contact", "reason")
+
 
 class DateInput(forms.DateInput):
     input_type = "date"

@@ -1,4 +1,4 @@
-"""The one way to child data (SECURITY.md 3-4): ``ChildPlan.objects.visible_to(user)``.
+"""The one way to child data (docs/security.md 3-4): ``ChildPlan.objects.visible_to(user)``.
 
 A plan is visible to a user who is a CURRENT member of its team, who still belongs to the
 organisation they are on the team for, and — when that organisation is not the plan's owning
@@ -10,12 +10,12 @@ Staff users, superusers and network coordinators get no special access."""
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from networks.models import OrganisationMembership
+
 
 def current_membership_filter(user):
     """TeamMember rows (for ``OuterRef("pk")`` = the plan) that give ``user`` access now."""
-    from networks.models import OrganisationMembership
-
-    from .models import ConsentOrganisation, TeamMember
+    from .models import ConsentOrganisation, TeamMember  # models imports this module
 
     consent_covers = ConsentOrganisation.objects.filter(
         consent__plan_id=OuterRef("plan_id"),

@@ -1,4 +1,4 @@
-"""Two-factor authentication is required for child data (SECURITY.md 11).
+"""Two-factor authentication is required for child data (docs/security.md 11).
 
 allauth offers TOTP and recovery codes but has no "required" switch. On every childplans route
 (except the indicators page, which holds no child data) a user who may reach child data — a
@@ -6,9 +6,14 @@ current member of any plan team, or someone whose organisation is of a kind that
 plans — and who has no authenticator is sent to set one up. Only the set-up pages and log-out
 are outside childplans, so they pass. Checked in the database on every such request."""
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from networks.models import OrganisationMembership
+
+from .models import PlanKeepingKind, TeamMember
 
 CHILDPLANS_NAMESPACE = "childplans"
 # childplans routes with no child data, open without two-factor authentication.
@@ -16,17 +21,11 @@ MFA_EXEMPT_URL_NAMES = frozenset({"indicators"})
 
 
 def has_authenticator(user):
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user_id=user.pk).exists()
 
 
 def may_reach_child_data(user):
     """A current team member of any plan, or a member of an organisation of a plan-keeping kind."""
-    from networks.models import OrganisationMembership
-
-    from .models import PlanKeepingKind, TeamMember
-
     if TeamMember.objects.filter(user_id=user.pk, removed_at__isnull=True).exists():
         return True
     return OrganisationMembership.objects.filter(

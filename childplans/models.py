@@ -1,4 +1,4 @@
-"""Barnets plan (DESIGN.md; issue 4): one plan per child, a consent-bound team, a wellbeing
+"""Barnets plan (docs/architecture.md; issue 4): one plan per child, a consent-bound team, a wellbeing
 assessment over the eight GIRFEC areas, goals and actions, reviews, history and chronology.
 
 Child data is need-to-know. Every child-scoped object is reached only through

@@ -1,4 +1,4 @@
-"""Bulk seeding of plans for benchmarks (PERFORMANCE.md: a county has 5,000 plans with 50,000
+"""Bulk seeding of plans for benchmarks (docs/performance.md: a county has 5,000 plans with 50,000
 actions and 20,000 reviews). Fictional children only (no real personnummer: none is set).
 Rows are written with bulk_create in batches, so seeding a county takes seconds."""
 

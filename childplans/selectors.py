@@ -1,9 +1,10 @@
 """Reads for the plan pages, with a fixed number of queries whatever the plan holds
-(PERFORMANCE.md: a detail page <= 8 queries, auth included). Every read starts from
+(docs/performance.md: a detail page <= 8 queries, auth included). Every read starts from
 ``ChildPlan.objects.visible_to(user)`` (directly, or through the plan the view already loaded
 with ``get_plan_for_user_or_404``)."""
 
 import json
+from datetime import date
 from types import SimpleNamespace
 
 from django.db.models import (
@@ -15,13 +16,13 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import JSONObject
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from portal.links import link_maker
+from portal.audit import audit_record
 from portal.models import AuditEvent
-from portal.prepared import PreparedQuery
 
 from .models import (
     Action,
@@ -37,6 +38,7 @@ from .models import (
     Review,
     TeamMember,
 )
+from .services import movement
 
 
 def plan_page_queryset():
@@ -82,8 +84,6 @@ def _json(value):
 
 def unpack_plan_page(plan):
     """Spread the JSON annotations of ``plan_page_queryset`` into plain attributes."""
-    from datetime import date
-
     latest = plan.latest_assessment or {}
     previous = plan.previous_assessment or {}
     plan.latest_areas = _json(latest.get("areas"))
@@ -98,8 +98,6 @@ def unpack_plan_page(plan):
 
 def assessment_rows(latest, previous):
     """The text table beside the wheel: one row per area with need, what is seen and movement."""
-    from .services import movement
-
     moves = movement(latest, previous)
     rows = []
     for code, label in Area.choices:
@@ -145,7 +143,6 @@ def goals_with_actions(plan, today=None):
         )
     )
     goals = {}
-    action_link = link_maker("childplans:action_update", 2)
     status_labels = dict(Action.Status.choices)
     area_labels = dict(Area.choices)
     for row in rows:
@@ -166,7 +163,8 @@ def goals_with_actions(plan, today=None):
         status = row["actions__status"]
         goal.actions.append(
             SimpleNamespace(
-                pk=row["actions__pk"], url=action_link(plan.pk, row["actions__pk"]),
+                pk=row["actions__pk"],
+                url=reverse("childplans:action_update", args=[plan.pk, row["actions__pk"]]),
                 what=row["actions__what"], status=status,
                 status_label=status_labels.get(status, ""), starts_on=row["actions__starts_on"],
                 due_on=row["actions__due_on"], follow_up=row["actions__follow_up"],
@@ -178,35 +176,23 @@ def goals_with_actions(plan, today=None):
     return list(goals.values())
 
 
-def _my_actions_query(user_id, limit):
-    from .access import StandInUser
-
-    return (
+def my_actions_for(user, limit=50):
+    """"Mina insatser": open actions the user is responsible for, in active plans they may see
+    now, overdue first, then by due date (the same order as by due date alone: every overdue
+    action is due before every other). One query; no child names (plan number and the
+    action)."""
+    if not (user.is_authenticated and user.is_active and user.pk):
+        return []
+    actions = list(
         Action.objects.filter(
-            responsible_person_id=user_id,
+            responsible_person=user,
             status__in=Action.OPEN_STATUSES,
-            plan__in=ChildPlan.objects.visible_to(StandInUser(user_id)).active().values("pk"),
+            plan__in=ChildPlan.objects.visible_to(user).active().values("pk"),
         )
         .select_related("goal")
         .order_by("due_on", "pk")[:limit]
     )
-
-
-_MY_ACTIONS = {}  # limit -> PreparedQuery
-
-
-def my_actions_for(user, limit=50):
-    """"Mina insatser": open actions the user is responsible for, in plans they may see now,
-    overdue first, then by due date (the same order as by due date alone: every overdue action
-    is due before every other). One query, compiled once per process (portal/prepared.py); no
-    child names (plan number and the action)."""
-    if not (user.is_authenticated and user.is_active and user.pk):
-        return []
-    query = _MY_ACTIONS.get(limit)
-    if query is None:
-        query = _MY_ACTIONS[limit] = PreparedQuery(lambda user_id: _my_actions_query(user_id, limit), "user_id")
     today = timezone.localdate()
-    actions = query.all(user_id=user.pk)
     for a in actions:
         a.overdue = a.due_on < today
     return actions
@@ -220,21 +206,20 @@ def dashboard_actions_context(request, limit=50, show=None):
     found = my_actions_for(request.user, limit=limit)
     actions = found if show is None else found[:show]
     if actions:
-        from portal.audit import audit_record_child
-
-        audit_record_child(
+        audit_record(
             action=AuditEvent.Action.VIEW,
             request=request,
             detail={"list": "my_actions", "plan_ids": sorted({a.plan_id for a in actions})},
         )
-    # Each row's texts are made here, once per kind, rather than by filters and tags per row
-    # (a list of 50 spent 4 ms of CPU on them).
-    action_link = link_maker("childplans:action_update", 2)
-    plan_link = link_maker("childplans:plan_detail")
+    # Each row's texts are made here rather than by filters and tags per row.
     status_labels = {value: str(label) for value, label in Action.Status.choices}
     plan_text = _("Plan %(pk)s")
+    plan_urls = {}
     for a in actions:
-        a.url, a.plan_url = action_link(a.plan_id, a.pk), plan_link(a.plan_id)
+        a.url = reverse("childplans:action_update", args=[a.plan_id, a.pk])
+        if a.plan_id not in plan_urls:
+            plan_urls[a.plan_id] = reverse("childplans:plan_detail", args=[a.plan_id])
+        a.plan_url = plan_urls[a.plan_id]
         a.plan_label = plan_text % {"pk": a.plan_id}
         a.status_label = status_labels.get(a.status, a.status)
         a.what_short = a.what if len(a.what) <= 80 else Truncator(a.what).chars(80)
@@ -278,6 +263,9 @@ def reviews_for(plan):
 # --- indicators (no child data) ----------------------------------------------------------------
 
 SUPPRESS_BELOW = 5
+# The indicators table is kept HTML (portal/kept.py); the services that change what it counts
+# forget it (services.INDICATORS_TABLE).
+INDICATORS_TIMEOUT = 600
 
 
 def _share(part, whole):

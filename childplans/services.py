@@ -2,7 +2,7 @@
 ``transaction.atomic``; ``ValidationError`` with a Swedish message, and then nothing is
 changed. Every change is written to the plan's history (``PlanChange``: who, what, old and
 new value). The request's audit row is written by ``PlanAccessMixin`` around the view, in the
-same transaction. E-mails go through the outbox and carry only a link (SECURITY.md 7)."""
+same transaction. E-mails go through the outbox and carry only a link (docs/security.md 7)."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from networks.models import OrganisationMembership
+from portal.kept import forget
 from portal.outbox import outbox_add
 
 from .models import (
@@ -33,6 +34,10 @@ from .models import (
     TeamMember,
 )
 from .personnummer import birth_date_of, validate_personnummer
+
+# The indicators page's kept table (portal/kept.py) counts active plans and held reviews: the
+# services that change either forget it.
+INDICATORS_TABLE = "childplans.indicators"
 
 # --- history -------------------------------------------------------------------------------
 
@@ -209,6 +214,7 @@ def plan_open(
         plan=plan, occurred_on=plan.opened_on, event=_("Barnets plan öppnades."),
         source=str(organisation)[:200], impact=ChronologyEntry.Impact.POSITIVE, recorded_by=by,
     )
+    forget(INDICATORS_TABLE)
     return plan
 
 
@@ -613,6 +619,7 @@ def review_record(
                 old=str(plan.version - 1), new=str(plan.version))
     if next_review_on is not None:
         Review.objects.create(plan=plan, date=next_review_on)
+    forget(INDICATORS_TABLE)
     return review
 
 
@@ -647,4 +654,5 @@ def plan_close(*, plan, by, reason):
         cancelled_at=timezone.now()
     )
     history_add(plan=plan, by=by, what=_("Planen avslutades"), field=_("anledning till avslut"), new=reason)
+    forget(INDICATORS_TABLE)
     return plan

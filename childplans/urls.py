@@ -1,4 +1,4 @@
-"""Plan URLs: ids only, never a name or a personnummer (SECURITY.md 7).
+"""Plan URLs: ids only, never a name or a personnummer (docs/security.md 7).
 
 ``ROUTE_CLASSES`` classifies every route here for portal/routes.py (promise 1): "child" routes
 take ``plan_pk`` and their view declares ``PlanAccessMixin`` (tests/childplans/test_access.py
@@ -7,55 +7,54 @@ or actions, or no child data at all."""
 
 from django.urls import path
 
-from networkmap import urls as networkmap_urls
-
-from . import views
+from .networkmap import urls as networkmap_urls
+from .views import consent, lists, plan, records, team, wellbeing
 
 app_name = "childplans"
 
 urlpatterns = [
     # member routes
-    path("planer/", views.PlanListView.as_view(), name="plan_list"),
-    path("planer/ny/", views.PlanCreateView.as_view(), name="plan_create"),
-    path("planer/mina-insatser/", views.MyActionsView.as_view(), name="my_actions"),
-    path("planer/indikatorer/", views.IndicatorsView.as_view(), name="indicators"),
+    path("planer/", lists.PlanListView.as_view(), name="plan_list"),
+    path("planer/ny/", lists.PlanCreateView.as_view(), name="plan_create"),
+    path("planer/mina-insatser/", lists.MyActionsView.as_view(), name="my_actions"),
+    path("planer/indikatorer/", lists.IndicatorsView.as_view(), name="indicators"),
     # child-scoped routes
-    path("planer/<int:plan_pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
-    path("planer/<int:plan_pk>/barnet/", views.ChildUpdateView.as_view(), name="child_update"),
-    path("planer/<int:plan_pk>/vardnadshavare/ny/", views.GuardianAddView.as_view(), name="guardian_add"),
+    path("planer/<int:plan_pk>/", plan.PlanDetailView.as_view(), name="plan_detail"),
+    path("planer/<int:plan_pk>/barnet/", plan.ChildUpdateView.as_view(), name="child_update"),
+    path("planer/<int:plan_pk>/vardnadshavare/ny/", plan.GuardianAddView.as_view(), name="guardian_add"),
     path(
         "planer/<int:plan_pk>/vardnadshavare/<int:guardian_pk>/",
-        views.GuardianUpdateView.as_view(),
+        plan.GuardianUpdateView.as_view(),
         name="guardian_update",
     ),
-    path("planer/<int:plan_pk>/samtycken/", views.ConsentView.as_view(), name="consents"),
+    path("planer/<int:plan_pk>/samtycken/", consent.ConsentView.as_view(), name="consents"),
     path(
         "planer/<int:plan_pk>/samtycken/<int:consent_pk>/aterkalla/",
-        views.ConsentWithdrawView.as_view(),
+        consent.ConsentWithdrawView.as_view(),
         name="consent_withdraw",
     ),
-    path("planer/<int:plan_pk>/team/", views.TeamView.as_view(), name="team"),
-    path("planer/<int:plan_pk>/team/ny/", views.TeamAddView.as_view(), name="team_add"),
+    path("planer/<int:plan_pk>/team/", team.TeamView.as_view(), name="team"),
+    path("planer/<int:plan_pk>/team/ny/", team.TeamAddView.as_view(), name="team_add"),
     path(
-        "planer/<int:plan_pk>/team/<int:member_pk>/ta-bort/", views.TeamRemoveView.as_view(), name="team_remove"
+        "planer/<int:plan_pk>/team/<int:member_pk>/ta-bort/", team.TeamRemoveView.as_view(), name="team_remove"
     ),
-    path("planer/<int:plan_pk>/kontaktperson/", views.HandoverView.as_view(), name="handover"),
-    path("planer/<int:plan_pk>/kontaktperson/svar/", views.HandoverRespondView.as_view(), name="handover_respond"),
-    path("planer/<int:plan_pk>/bedomningar/", views.AssessmentListView.as_view(), name="assessments"),
-    path("planer/<int:plan_pk>/bedomningar/ny/", views.AssessmentCreateView.as_view(), name="assessment_create"),
-    path("planer/<int:plan_pk>/rost/", views.VoiceView.as_view(), name="voice"),
-    path("planer/<int:plan_pk>/mal/ny/", views.GoalAddView.as_view(), name="goal_add"),
-    path("planer/<int:plan_pk>/insatser/ny/", views.ActionAddView.as_view(), name="action_add"),
-    path("planer/<int:plan_pk>/insatser/<int:action_pk>/", views.ActionUpdateView.as_view(), name="action_update"),
-    path("planer/<int:plan_pk>/uppfoljningar/", views.ReviewsView.as_view(), name="reviews"),
+    path("planer/<int:plan_pk>/kontaktperson/", team.HandoverView.as_view(), name="handover"),
+    path("planer/<int:plan_pk>/kontaktperson/svar/", team.HandoverRespondView.as_view(), name="handover_respond"),
+    path("planer/<int:plan_pk>/bedomningar/", wellbeing.AssessmentListView.as_view(), name="assessments"),
+    path("planer/<int:plan_pk>/bedomningar/ny/", wellbeing.AssessmentCreateView.as_view(), name="assessment_create"),
+    path("planer/<int:plan_pk>/rost/", wellbeing.VoiceView.as_view(), name="voice"),
+    path("planer/<int:plan_pk>/mal/ny/", wellbeing.GoalAddView.as_view(), name="goal_add"),
+    path("planer/<int:plan_pk>/insatser/ny/", wellbeing.ActionAddView.as_view(), name="action_add"),
+    path("planer/<int:plan_pk>/insatser/<int:action_pk>/", wellbeing.ActionUpdateView.as_view(), name="action_update"),
+    path("planer/<int:plan_pk>/uppfoljningar/", records.ReviewsView.as_view(), name="reviews"),
     path(
-        "planer/<int:plan_pk>/uppfoljningar/<int:review_pk>/", views.ReviewRecordView.as_view(), name="review_record"
+        "planer/<int:plan_pk>/uppfoljningar/<int:review_pk>/", records.ReviewRecordView.as_view(), name="review_record"
     ),
-    path("planer/<int:plan_pk>/kronologi/", views.ChronologyView.as_view(), name="chronology"),
-    path("planer/<int:plan_pk>/historik/", views.HistoryView.as_view(), name="history"),
-    path("planer/<int:plan_pk>/utskrift/", views.PrintView.as_view(), name="print"),
-    path("planer/<int:plan_pk>/atkomstlogg/", views.AccessLogView.as_view(), name="access_log"),
-    path("planer/<int:plan_pk>/avsluta/", views.CloseView.as_view(), name="close"),
+    path("planer/<int:plan_pk>/kronologi/", records.ChronologyView.as_view(), name="chronology"),
+    path("planer/<int:plan_pk>/historik/", records.HistoryView.as_view(), name="history"),
+    path("planer/<int:plan_pk>/utskrift/", plan.PrintView.as_view(), name="print"),
+    path("planer/<int:plan_pk>/atkomstlogg/", records.AccessLogView.as_view(), name="access_log"),
+    path("planer/<int:plan_pk>/avsluta/", plan.CloseView.as_view(), name="close"),
 ]
 
 # The network map (issue 5) is part of the plan: its routes live in this namespace.

@@ -1,4 +1,4 @@
-"""Who may see and change a meeting (DESIGN.md access rule 2, issue 3).
+"""Who may see and change a meeting (docs/security.md, access rule 2).
 
 The network's coordinators plan, change, invite, record attendance and read answers with
 comments; its other members (and invitees who are not members, and administrators) see the

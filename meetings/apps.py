@@ -7,11 +7,4 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Möten")
 
     def ready(self):
-        from portal import fragments
-
-        from . import emails  # noqa: F401  (registers outbox renderers)
-        from .models import Invitation, Meeting
-
-        # The network page shows its meetings and how many come; the regional overview each
-        # local network's last and next meeting.
-        fragments.connect(fragments.NETWORKS, Meeting, Invitation)
+        from . import contributions, emails  # noqa: F401  (outbox renderers; parts of network pages)

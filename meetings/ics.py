@@ -4,8 +4,8 @@ Every version of a meeting has the same UID; SEQUENCE grows when its time or pla
 is cancelled, so calendars replace the old entry. Times are written in Europe/Stockholm with a
 VTIMEZONE, so they stay right across a daylight-saving change."""
 
-import secrets
 from datetime import date
+from email.utils import parseaddr
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -28,8 +28,6 @@ PARTSTAT = {
 
 
 def _organizer_address():
-    from email.utils import parseaddr
-
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "noreply@barnstodsportalen.se"
 
 
@@ -44,12 +42,6 @@ def _attendee(invitation):
     attendee.params["partstat"] = vText(PARTSTAT.get(invitation.response, "NEEDS-ACTION"))
     attendee.params["rsvp"] = vText("FALSE")
     return attendee
-
-
-def attendee_line(invitation):
-    """The invitee's ATTENDEE content line exactly as icalendar writes it inside an event (folded
-    on its own, RFC 5545 section 3.1), without the line break that ends it."""
-    return Event().content_line("ATTENDEE", _attendee(invitation)).to_ical()
 
 
 def _event(meeting, *, invitation=None, cancelled=False, stamp=None):
@@ -118,27 +110,6 @@ def meeting_ics(meeting, *, invitation=None, method="REQUEST", stamp=None):
     cal = _calendar(method)
     cal.add_component(_event(meeting, invitation=invitation, cancelled=cancelled, stamp=stamp))
     return _to_ical(cal, [meeting])
-
-
-class InviteeIcs:
-    """One meeting's .ics for many invitees, serialised once. The files differ only in the
-    ATTENDEE line: the whole file is built with a placeholder attendee, and each invitee's line,
-    made by icalendar like the rest, takes the placeholder's place. Every content line is folded
-    on its own (RFC 5545 section 3.1), so the result is byte for byte what ``meeting_ics`` makes
-    for that invitee with the same ``stamp`` (tests/meetings/test_ics.py)."""
-
-    def __init__(self, meeting, *, method="REQUEST", stamp=None):
-        placeholder = Invitation(email=f"attendee-{secrets.token_hex(8)}@placeholder.invalid")
-        self.stamp = stamp or timezone.now()
-        whole = meeting_ics(meeting, invitation=placeholder, method=method, stamp=self.stamp)
-        line = b"\r\n" + attendee_line(placeholder) + b"\r\n"
-        head, found, tail = whole.partition(line)
-        if not found or line in tail:
-            raise ValueError("the placeholder ATTENDEE line is not in the calendar exactly once")
-        self._head, self._tail = head + b"\r\n", b"\r\n" + tail
-
-    def for_invitation(self, invitation):
-        return self._head + attendee_line(invitation) + self._tail
 
 
 def feed_ics(meetings_with_invitations, *, name):

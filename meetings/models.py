@@ -1,5 +1,5 @@
 """Termly meetings: topics, meetings, agenda, invitations and answers, attendance, minutes and
-calendar feeds (DESIGN.md, ``meetings/``).
+calendar feeds (docs/architecture.md, ``meetings/``).
 
 Secrets (RSVP links, calendar feed URLs) are stored only as SHA-256 hashes; the raw token
 exists in the e-mail or on the screen that showed it once."""

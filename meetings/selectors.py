@@ -1,5 +1,5 @@
 """Reads for meeting pages, the dashboard, the network page and the regional overview, each in
-a fixed number of queries whatever the number of meetings or invitees (PERFORMANCE.md)."""
+a fixed number of queries whatever the number of meetings or invitees (docs/performance.md)."""
 
 from dataclasses import dataclass, field
 

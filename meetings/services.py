@@ -2,14 +2,13 @@
 attendance, minutes, calendar feeds and reminders.
 
 Keyword-only arguments and the acting user (``by``); ``full_clean``; ``transaction.atomic``;
-``ValidationError`` with Swedish messages for the form. Every e-mail is an outbox row written in
-the same transaction (portal/outbox.py), unique per (kind, recipient, meeting, period), so a
-second attempt - a retried task, a second beat - is a no-op."""
+``ValidationError`` with Swedish messages for the form. Each change writes its audit row in its
+transaction (``audit_record``: an ``event`` naming the change, ids only in ``detail``). Every
+e-mail is an outbox row written in the same transaction (portal/outbox.py), unique per (kind,
+recipient, meeting, period), so a second attempt - a retried task, a second beat - is a no-op."""
 
-import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from networks.models import Network, NetworkMembership
-from portal.models import OutboundEmail
-from portal.outbox import enqueue
+from portal.audit import audit_record
+from portal.models import AuditEvent
+from portal.outbox import outbox_add_many
 
 from .models import (
     AgendaItem,
@@ -33,8 +33,8 @@ from .models import (
     new_token,
 )
 
-logger = logging.getLogger(__name__)
 User = get_user_model()
+Action = AuditEvent.Action
 
 # Changes to these fields move everyone's calendar: a new SEQUENCE and a notice to invitees.
 NOTIFY_FIELDS = ("starts_at", "ends_at", "place", "video_url")
@@ -42,7 +42,6 @@ EDITABLE_FIELDS = (
     "title", "kind", "starts_at", "ends_at", "place", "video_url", "description", "rsvp_deadline",
     "capacity", "cost_note", "remind_unanswered_days", "remind_attending_days",
 )
-OUTBOX_BATCH = 100
 
 # Outbox kinds (renderers in meetings/emails.py).
 KIND_INVITATION = "meeting_invitation"
@@ -57,54 +56,6 @@ KIND_CLOSE_REMINDER = "meeting_close_reminder"
 
 def meeting_key(meeting):
     return f"meeting:{meeting.pk if hasattr(meeting, 'pk') else meeting}"
-
-
-# --- outbox in bulk --------------------------------------------------------------------------
-
-
-def outbox_add_many(*, kind, recipients, object_key, period=""):
-    """Record one e-mail of ``kind`` per address in two queries, whatever their number; rows
-    already recorded are left alone (the unique constraint). After commit the pending rows are
-    handed to the broker in batches that share one SMTP connection. Returns the number of
-    addresses given."""
-    recipients = sorted({r.lower() for r in recipients if r})
-    if not recipients:
-        return 0
-    due = timezone.now() + timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
-    OutboundEmail.objects.bulk_create(
-        [
-            OutboundEmail(kind=kind, recipient=r, object_key=object_key, period=period, next_attempt_at=due)
-            for r in recipients
-        ],
-        ignore_conflicts=True,
-        batch_size=500,
-    )
-
-    def after_commit():
-        ids = list(
-            OutboundEmail.objects.filter(
-                kind=kind, object_key=object_key, period=period, status=OutboundEmail.Status.PENDING
-            ).values_list("pk", flat=True)
-        )
-        enqueue_batches(ids)
-
-    transaction.on_commit(after_commit)
-    return len(recipients)
-
-
-def enqueue_batches(ids):
-    """Hand rows to the broker in batches; a broker outage is logged, the sweeper sends later."""
-    from .tasks import outbox_send_batch
-
-    if len(ids) == 1:
-        enqueue(ids[0])
-        return
-    for start in range(0, len(ids), OUTBOX_BATCH):
-        try:
-            outbox_send_batch.delay(ids[start : start + OUTBOX_BATCH])
-        except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
-            logger.warning("outbox batch not enqueued (%s); the sweeper will retry", type(exc).__name__)
-            return
 
 
 def _notify_invitees(meeting, kind, period, *, exclude_declined=True):
@@ -132,6 +83,8 @@ def meeting_defaults_set(*, network, by, remind_unanswered_days, remind_attendin
     defaults.cost_note = cost_note
     defaults.full_clean()
     defaults.save()
+    audit_record(action=Action.UPDATE, event="meeting_defaults.set", user=by, obj=defaults,
+                 detail={"network_id": network.pk})
     return defaults
 
 
@@ -156,6 +109,8 @@ def meeting_schedule(*, network, by, title, starts_at, ends_at, topics=(), **fie
     meeting.save()
     if topics:
         meeting.topics.set(topics)
+    audit_record(action=Action.CREATE, event="meeting.scheduled", user=by, obj=meeting,
+                 detail={"network_id": network.pk})
     return meeting
 
 
@@ -200,6 +155,9 @@ def meeting_update(*, meeting, by, topics=None, **changes):
         _promote_waitlist(meeting)
     if moved and meeting.invitations_sent_at:
         _notify_invitees(meeting, KIND_CHANGED, f"v{meeting.sequence}")
+    audit_record(action=Action.UPDATE, event="meeting.updated", user=by, obj=meeting,
+                 detail={"network_id": meeting.network_id, "fields": sorted(changes), "moved": moved,
+                         "sequence": meeting.sequence})
     return moved
 
 
@@ -215,6 +173,8 @@ def meeting_cancel(*, meeting, by):
     meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
     if meeting.invitations_sent_at:
         _notify_invitees(meeting, KIND_CANCELLED, "")
+    audit_record(action=Action.UPDATE, event="meeting.cancelled", user=by, obj=meeting,
+                 detail={"network_id": meeting.network_id})
     return meeting
 
 
@@ -228,6 +188,8 @@ def meeting_close(*, meeting, by):
     meeting.status = Meeting.Status.CLOSED
     meeting.closed_at = timezone.now()
     meeting.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record(action=Action.UPDATE, event="meeting.closed", user=by, obj=meeting,
+                 detail={"network_id": meeting.network_id})
     return meeting
 
 
@@ -242,6 +204,8 @@ def agenda_set(*, meeting, by, items):
         obj.full_clean(exclude=["meeting"])
         objs.append(obj)
     AgendaItem.objects.bulk_create(objs)
+    audit_record(action=Action.UPDATE, event="meeting.agenda_set", user=by, obj=meeting,
+                 detail={"items": len(objs)})
     return objs
 
 
@@ -353,6 +317,9 @@ def meeting_invite(*, meeting, by, user_ids=None, include_regional=False, includ
         meeting.invitations_sent_at = now
         meeting.save(update_fields=["invitations_sent_at", "updated_at"])
     outbox_add_many(kind=KIND_INVITATION, recipients=emails, object_key=meeting_key(meeting))
+    audit_record(action=Action.CREATE, event="meeting.invitations_sent", user=by, obj=meeting,
+                 detail={"network_id": meeting.network_id, "invitations": len(new),
+                         "guests": sum(1 for inv in new if inv.source == Invitation.Source.GUEST)})
     return len(new)
 
 
@@ -392,6 +359,10 @@ def invitation_answer(*, invitation, response, comment="", decline_reason="", by
         kind=KIND_ANSWER, recipients=[inv.email], object_key=meeting_key(meeting),
         period=f"answer:{inv.responded_at.isoformat()}",
     )
+    # The invitee answers for themselves: logged in (``by``), or through the e-mail's link.
+    audit_record(action=Action.UPDATE, event="invitation.answered", user=by or inv.user, obj=inv,
+                 detail={"meeting_id": meeting.pk, "from": previous, "to": inv.response,
+                         "through": "portal" if by is not None else "link"})
     return inv
 
 
@@ -422,6 +393,8 @@ def invitation_remove(*, invitation, by):
     """Withdraw an invitation (a place may open for the waiting list)."""
     meeting = Meeting.objects.select_for_update().get(pk=invitation.meeting_id)
     was_coming = invitation.response == Invitation.Response.YES
+    audit_record(action=Action.DELETE, event="invitation.removed", user=by, obj=invitation,
+                 detail={"meeting_id": meeting.pk, "response": invitation.response})
     invitation.delete()
     if was_coming and meeting.is_open_for_answers:
         _promote_waitlist(meeting)
@@ -458,6 +431,9 @@ def attendance_set(*, meeting, by, invitation_ids):
             continue
         new.append(_attendance_from_invitation(inv, by=by, source=Attendance.Source.COORDINATOR))
     Attendance.objects.bulk_create(new)
+    audit_record(action=Action.UPDATE, event="attendance.set", user=by, obj=meeting,
+                 detail={"present_invitations": sorted(wanted & set(invitations)), "added": len(new),
+                         "removed": sorted(present - wanted)})
     return len(new)
 
 
@@ -480,6 +456,8 @@ def attendance_add_walk_in(*, meeting, by, name, email="", organisation=None, or
     )
     att.full_clean(exclude=["meeting", "invitation", "user", "organisation"])
     att.save()
+    audit_record(action=Action.CREATE, event="attendance.walk_in_added", user=by, obj=att,
+                 detail={"meeting_id": meeting.pk})
     return att
 
 
@@ -508,11 +486,15 @@ def attendance_checkin(*, meeting, user):
             source=Attendance.Source.CHECKIN, recorded_by=user,
         )
     att.save()
+    audit_record(action=Action.CREATE, event="attendance.checked_in", user=user, obj=att,
+                 detail={"meeting_id": meeting.pk})
     return att, True
 
 
 @transaction.atomic
 def attendance_remove(*, attendance, by):
+    audit_record(action=Action.DELETE, event="attendance.removed", user=by, obj=attendance,
+                 detail={"meeting_id": attendance.meeting_id})
     attendance.delete()
 
 
@@ -530,6 +512,8 @@ def minutes_save(*, meeting, by, text, follow_ups=""):
     )
     rev.full_clean(exclude=["meeting", "author"])
     rev.save()
+    audit_record(action=Action.CREATE, event="minutes.saved", user=by, obj=rev,
+                 detail={"meeting_id": meeting.pk, "revision": rev.number})
     return rev
 
 
@@ -540,15 +524,19 @@ def minutes_save(*, meeting, by, text, follow_ups=""):
 def calendar_feed_renew(*, user):
     """A new private feed URL (the old one stops working). Returns the raw token, shown once."""
     raw, digest = new_token()
-    CalendarFeed.objects.update_or_create(
+    feed, _created = CalendarFeed.objects.update_or_create(
         user=user, defaults={"token_hash": digest, "created_at": timezone.now(), "last_used_at": None}
     )
+    audit_record(action=Action.UPDATE, event="calendar_feed.renewed", user=user, obj=feed)
     return raw
 
 
 @transaction.atomic
 def calendar_feed_revoke(*, user):
-    CalendarFeed.objects.filter(user=user).delete()
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is not None:
+        audit_record(action=Action.DELETE, event="calendar_feed.revoked", user=user, obj=feed)
+        feed.delete()
 
 
 # --- reminders (Celery beat) ---------------------------------------------------------------------

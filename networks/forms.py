@@ -149,12 +149,12 @@ class NetworkCreateForm(forms.Form):
         return data
 
 
-class NetworkUpdateForm(forms.ModelForm):
-    class Meta:
-        model = Network
-        fields = ["name", "purpose"]
-        labels = {"name": _("Namn"), "purpose": _("Avsiktsförklaring")}
-        widgets = {"purpose": forms.Textarea(attrs={"rows": 8})}
+class NetworkUpdateForm(forms.Form):
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    purpose = forms.CharField(
+        label=_("Avsiktsförklaring"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Varför nätverket finns och vad det vill åstadkomma."),
+    )
 
 
 class MemberInviteForm(forms.Form):

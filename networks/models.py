@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import TimeStampedModel
@@ -103,6 +105,20 @@ class OrganisationMembership(models.Model):
         return f"{self.user} – {self.organisation}"
 
 
+class NetworkQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The networks ``user`` may see (access rule 2): those they are a member of; every
+        network for an administrator (an active staff user); none for anyone else. Built by the
+        ORM on every request, so a removed member loses access on the next one."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        # Exists, not a join: a join on memberships would also narrow any later
+        # Count("memberships") to the user's own row.
+        return self.filter(Exists(NetworkMembership.objects.filter(network=OuterRef("pk"), user=user)))
+
+
 class Network(TimeStampedModel):
     class Kind(models.TextChoices):
         REGIONAL = "regional", _("Regionalt (län)")
@@ -131,6 +147,8 @@ class Network(TimeStampedModel):
         verbose_name=_("medlemsorganisationer"),
     )
 
+    objects = NetworkQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("nätverk")
         verbose_name_plural = _("nätverk")
@@ -146,6 +164,9 @@ class Network(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("network_detail", args=[self.pk])
 
     def clean(self):
         errors = {}
@@ -308,6 +329,17 @@ class Activity(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def ages_label(self):
+        """The ages the activity is for, as a person reads it ("6–12 år", "alla åldrar")."""
+        if self.age_from is not None and self.age_to is not None:
+            return gettext("%(from)s–%(to)s år") % {"from": self.age_from, "to": self.age_to}
+        if self.age_from is not None:
+            return gettext("från %(from)s år") % {"from": self.age_from}
+        if self.age_to is not None:
+            return gettext("upp till %(to)s år") % {"to": self.age_to}
+        return gettext("alla åldrar")
 
     def clean(self):
         if self.age_from is not None and self.age_to is not None and self.age_to < self.age_from:

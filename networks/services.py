@@ -1,7 +1,10 @@
-"""Writes with side effects for networks: memberships, invitations, stewardship.
+"""Writes with side effects for networks: networks, memberships, member organisations,
+invitations, stewardship, the directory and a person's own details.
 
 Each service takes keyword-only arguments and the acting user (``by``), validates with
-``full_clean`` and raises ``ValidationError`` with Swedish messages; the view shows them."""
+``full_clean``, runs in one transaction and writes its audit row there (``audit_record``, with
+an ``event`` naming the change and ids only in ``detail``); it raises ``ValidationError`` with
+Swedish messages, which the view shows next to the field, and then nothing has changed."""
 
 from datetime import timedelta
 
@@ -11,9 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from portal.outbox import outbox_add
 
 from .models import (
+    Activity,
     Network,
     NetworkInvitation,
     NetworkMembership,
@@ -23,43 +29,75 @@ from .models import (
 )
 
 User = get_user_model()
+Action = AuditEvent.Action
+COORDINATOR = NetworkMembership.Role.COORDINATOR
+
+
+# --- networks ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def network_create(*, by, **fields):
-    """Create a network; the creator becomes its first coordinator if they name an organisation."""
-    organisation = fields.pop("coordinator_organisation", None)
+def network_create(*, by, coordinator_organisation=None, **fields):
+    """Create a network; the creator becomes its first coordinator for the organisation they
+    name."""
     network = Network(**fields)
     network.full_clean()
     network.save()
-    if organisation is not None:
-        network_organisation_add(network=network, organisation=organisation, by=by)
-        OrganisationMembership.objects.get_or_create(user=by, organisation=organisation)
-        NetworkMembership.objects.create(
-            network=network, user=by, organisation=organisation, role=NetworkMembership.Role.COORDINATOR
+    audit_record(action=Action.CREATE, event="network.created", user=by, obj=network,
+                 detail={"kind": network.kind, "parent_id": network.parent_id})
+    if coordinator_organisation is not None:
+        network_organisation_add(network=network, organisation=coordinator_organisation, by=by)
+        OrganisationMembership.objects.get_or_create(user=by, organisation=coordinator_organisation)
+        membership = NetworkMembership.objects.create(
+            network=network, user=by, organisation=coordinator_organisation, role=COORDINATOR
         )
+        audit_record(action=Action.CREATE, event="membership.added", user=by, obj=membership,
+                     detail={"network_id": network.pk, "user_id": by.pk, "role": COORDINATOR})
     return network
 
 
+@transaction.atomic
+def network_update(*, network, by, name, purpose):
+    """Change the network's name and purpose."""
+    network = Network.objects.select_for_update().get(pk=network.pk)
+    changed = [f for f, v in (("name", name), ("purpose", purpose)) if getattr(network, f) != v]
+    network.name, network.purpose = name, purpose
+    network.full_clean()
+    network.save(update_fields=["name", "purpose", "updated_at"])
+    audit_record(action=Action.UPDATE, event="network.updated", user=by, obj=network, detail={"fields": changed})
+    return network
+
+
+# --- member organisations ----------------------------------------------------------------------
+
+
+@transaction.atomic
 def network_organisation_add(*, network, organisation, by):
-    """Add a member organisation (no-op if it is already a member)."""
+    """Add a member organisation (no change, and no audit row, if it is already a member)."""
     if organisation.lan_id != network.lan_id and network.kind == Network.Kind.LOCAL:
-        raise ValidationError(
-            {"organisation": _("Organisationen finns i ett annat län än nätverket.")}
-        )
-    link, _created = NetworkOrganisation.objects.get_or_create(network=network, organisation=organisation)
+        raise ValidationError({"organisation": _("Organisationen finns i ett annat län än nätverket.")})
+    link, created = NetworkOrganisation.objects.get_or_create(network=network, organisation=organisation)
+    if created:
+        audit_record(action=Action.CREATE, event="network_organisation.added", user=by, obj=link,
+                     detail={"network_id": network.pk, "organisation_id": organisation.pk})
     return link
 
 
 @transaction.atomic
 def network_organisation_remove(*, network, organisation, by):
     if NetworkMembership.objects.filter(network=network, organisation=organisation).exists():
-        raise ValidationError(
-            _("Organisationen företräds fortfarande av medlemmar i nätverket. Ta bort dem först.")
-        )
+        raise ValidationError(_("Organisationen företräds fortfarande av medlemmar i nätverket. Ta bort dem först."))
     if Stewardship.objects.filter(network=network, organisation=organisation, ends_on__isnull=True).exists():
         raise ValidationError(_("Organisationen driver nätverket just nu. Lämna över ansvaret först."))
-    NetworkOrganisation.objects.filter(network=network, organisation=organisation).delete()
+    link = NetworkOrganisation.objects.filter(network=network, organisation=organisation).first()
+    if link is None:
+        return
+    audit_record(action=Action.DELETE, event="network_organisation.removed", user=by, obj=link,
+                 detail={"network_id": network.pk, "organisation_id": organisation.pk})
+    link.delete()
+
+
+# --- members -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -71,59 +109,77 @@ def network_member_invite(*, network, email, first_name, last_name, organisation
     if user is not None and NetworkMembership.objects.filter(network=network, user=user).exists():
         raise ValidationError({"email": _("%(email)s är redan medlem i nätverket.") % {"email": email}})
     network_organisation_add(network=network, organisation=organisation, by=by)
-    created = user is None
-    if created:
+    if user is None:
         user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
         user.set_unusable_password()
         user.full_clean()
         user.save()
     OrganisationMembership.objects.get_or_create(user=user, organisation=organisation, defaults={"title": title})
     membership = NetworkMembership.objects.create(network=network, user=user, organisation=organisation, role=role)
-    if created or not user.has_usable_password():
+    audit_record(action=Action.CREATE, event="membership.added", user=by, obj=membership,
+                 detail={"network_id": network.pk, "user_id": user.pk, "role": role})
+    if not user.has_usable_password():
         invitation = NetworkInvitation.objects.create(network=network, user=user, invited_by=by)
+        audit_record(action=Action.CREATE, event="network_invitation.sent", user=by, obj=invitation,
+                     detail={"network_id": network.pk, "user_id": user.pk})
         outbox_add(kind="network_invitation", recipient=email, object_key=f"invitation:{invitation.pk}")
     else:
         outbox_add(kind="network_member_added", recipient=email, object_key=f"membership:{membership.pk}")
     return membership
 
 
-@transaction.atomic
-def network_member_remove(*, membership, by):
-    network = membership.network
-    if (
-        membership.role == NetworkMembership.Role.COORDINATOR
-        and not NetworkMembership.objects.filter(network=network, role=NetworkMembership.Role.COORDINATOR)
+def _other_coordinators(membership):
+    return (
+        NetworkMembership.objects.filter(network_id=membership.network_id, role=COORDINATOR)
         .exclude(pk=membership.pk)
         .exists()
-    ):
+    )
+
+
+@transaction.atomic
+def network_member_remove(*, membership, by):
+    """Remove a member; the network keeps at least one coordinator."""
+    membership = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == COORDINATOR and not _other_coordinators(membership):
         raise ValidationError(_("Nätverket måste ha minst en samordnare. Utse en annan samordnare först."))
+    audit_record(action=Action.DELETE, event="membership.removed", user=by, obj=membership,
+                 detail={"network_id": membership.network_id, "user_id": membership.user_id,
+                         "role": membership.role})
     membership.delete()
 
 
 @transaction.atomic
 def network_member_set_role(*, membership, role, by):
-    if (
-        membership.role == NetworkMembership.Role.COORDINATOR
-        and role != NetworkMembership.Role.COORDINATOR
-        and not NetworkMembership.objects.filter(network=membership.network, role=NetworkMembership.Role.COORDINATOR)
-        .exclude(pk=membership.pk)
-        .exists()
-    ):
+    """Make a member a coordinator or a participant; the network keeps at least one
+    coordinator."""
+    locked = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == COORDINATOR and role != COORDINATOR and not _other_coordinators(locked):
         raise ValidationError(_("Nätverket måste ha minst en samordnare. Utse en annan samordnare först."))
+    previous = locked.role
+    locked.role = role
+    locked.full_clean()
+    locked.save(update_fields=["role"])
     membership.role = role
-    membership.full_clean()
-    membership.save(update_fields=["role"])
+    if previous != role:
+        audit_record(action=Action.UPDATE, event="membership.role_changed", user=by, obj=locked,
+                     detail={"network_id": locked.network_id, "user_id": locked.user_id,
+                             "from": previous, "to": role})
     return membership
 
 
 @transaction.atomic
 def network_invitation_accept(*, invitation, password):
-    """The invited person chose a password."""
+    """The invited person chose a password (they act for themselves)."""
     user = invitation.user
     user.set_password(password)
     user.save(update_fields=["password"])
     NetworkInvitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())
+    audit_record(action=Action.PASSWORD_SET, event="network_invitation.accepted", user=user, obj=invitation,
+                 detail={"network_id": invitation.network_id})
     return user
+
+
+# --- stewardship -------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -151,4 +207,69 @@ def stewardship_handover(*, network, organisation, contact_person, starts_on, by
     )
     period.full_clean()
     period.save()
+    audit_record(action=Action.CREATE, event="stewardship.handed_over", user=by, obj=period,
+                 detail={"network_id": network.pk, "organisation_id": organisation.pk,
+                         "contact_person_id": contact_person.pk, "starts_on": starts_on.isoformat(),
+                         "previous_id": current.pk if current else None})
     return period
+
+
+# --- the directory (verksamhetskatalogen) ------------------------------------------------------
+
+ACTIVITY_FIELDS = (
+    "organisation", "title", "description", "category", "age_from", "age_to", "kommun", "when", "where",
+    "contact", "how_to_refer",
+)
+
+
+@transaction.atomic
+def activity_create(*, by, **fields):
+    """Publish an activity in the directory."""
+    activity = Activity(created_by=by, **{f: fields[f] for f in ACTIVITY_FIELDS if f in fields})
+    activity.full_clean()
+    activity.save()
+    audit_record(action=Action.CREATE, event="activity.created", user=by, obj=activity,
+                 detail={"organisation_id": activity.organisation_id})
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity, by, **fields):
+    for name in ACTIVITY_FIELDS:
+        if name in fields:
+            setattr(activity, name, fields[name])
+    activity.full_clean(exclude=["created_by"])  # an activity's author may have left
+    activity.save()
+    audit_record(action=Action.UPDATE, event="activity.updated", user=by, obj=activity,
+                 detail={"organisation_id": activity.organisation_id})
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity, by):
+    audit_record(action=Action.DELETE, event="activity.deleted", user=by, obj=activity,
+                 detail={"organisation_id": activity.organisation_id})
+    activity.delete()
+
+
+# --- a person's own details ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def profile_update(*, user, by, first_name, last_name, phone, titles=None):
+    """A person's name, phone and their title in each organisation they belong to (``titles``:
+    {organisation membership id: title}; others are left alone)."""
+    user.first_name, user.last_name, user.phone = first_name.strip(), last_name.strip(), phone.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name", "phone"])
+    changed = []
+    for membership in OrganisationMembership.objects.filter(user=user, pk__in=list(titles or {})):
+        title = titles[membership.pk].strip()
+        if membership.title != title:
+            membership.title = title
+            membership.full_clean()
+            membership.save(update_fields=["title"])
+            changed.append(membership.pk)
+    audit_record(action=Action.UPDATE, event="profile.updated", user=by, obj=user,
+                 detail={"organisation_memberships": changed})
+    return user

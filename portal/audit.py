@@ -1,5 +1,18 @@
-"""Writing the audit log. The only code path that touches AuditEvent: insert, never update."""
+"""The audit log's one writer (docs/security.md, promises 5 and 6): insert, never update.
 
+``audit_record`` is called by the services that change shared data (networks, memberships,
+organisations, stewardship, invitations, meetings, attendance, minutes, the directory), by the
+plan pages' access mixin for every read and change of child data, and by the login signals.
+It runs in the caller's transaction: if the insert fails, the caller's change fails with it.
+
+Outside a request (a Celery task, a management command) the row has no request id or address;
+inside one, the request id and the client's address come from the request that is being
+served (``portal.middleware.RequestIdMiddleware`` keeps them for the thread), so a service
+need not be handed the request."""
+
+from django.conf import settings
+
+from .middleware import current_request
 from .models import AuditEvent
 
 
@@ -7,8 +20,6 @@ def client_ip(request):
     """The client's address: REMOTE_ADDR, or the address the trusted proxy saw."""
     if request is None:
         return None
-    from django.conf import settings
-
     hops = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if hops and forwarded:
@@ -18,39 +29,30 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(*, action, request=None, user=None, obj=None, organisation="", detail=None):
-    """Insert one audit row. Raises if the insert fails, so the caller's request fails too."""
-    if user is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            user = request.user
-    return AuditEvent.objects.create(
-        action=action,
-        user=user if user is not None and user.pk else None,
-        user_label=(user.email if user is not None and user.pk else ""),
-        organisation_label=str(organisation or ""),
-        object_type=(obj._meta.label_lower if obj is not None else ""),
-        object_id=(str(obj.pk) if obj is not None else ""),
-        request_id=getattr(request, "request_id", "") if request is not None else "",
-        ip_address=client_ip(request),
-        detail=detail or {},
-    )
-
-
-def audit_record_child(
-    *, action, request=None, user=None, plan_id=None, child_id=None, obj=None, organisation="", detail=None
+def audit_record(
+    *, action, event="", user=None, request=None, obj=None, organisation="", detail=None, plan_id=None,
+    child_id=None,
 ):
-    """Insert one audit row about child data (SECURITY.md 5): as ``audit_record`` plus the plan
-    and child ids. ``detail`` must hold ids and codes only, never names or personnummer."""
-    if user is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            user = request.user
+    """Insert one audit row; raises if the insert fails, so the caller's transaction fails too.
+
+    ``action`` is what kind of access it was (AuditEvent.Action), ``event`` names the change
+    (e.g. "membership.role_changed"), ``user`` is the acting user (the request's user when not
+    given), ``obj`` the row it concerns, ``plan_id``/``child_id`` mark child data. ``detail``
+    holds ids and codes only, never names, addresses or personnummer."""
+    request = request if request is not None else current_request()
+    if user is None and request is not None:
+        request_user = getattr(request, "user", None)
+        if request_user is not None and request_user.is_authenticated:
+            user = request_user
+    known = user is not None and user.pk is not None
     return AuditEvent.objects.create(
         action=action,
-        user=user if user is not None and user.pk else None,
-        user_label=(user.email if user is not None and user.pk else ""),
+        event=event,
+        user=user if known else None,
+        user_label=user.email if known else "",
         organisation_label=str(organisation or "")[:300],
-        object_type=(obj._meta.label_lower if obj is not None else ""),
-        object_id=(str(obj.pk) if obj is not None else ""),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
         request_id=getattr(request, "request_id", "") if request is not None else "",
         ip_address=client_ip(request),
         detail=detail or {},

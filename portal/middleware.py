@@ -1,6 +1,7 @@
 import re
 import time
 import uuid
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,8 +14,18 @@ SESSION_STARTED_KEY = "portal_session_started"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
+_current_request = ContextVar("portal_current_request", default=None)
+
+
+def current_request():
+    """The request being served in this thread, or None (a task, a command). Read by the audit
+    log for the request id, the client's address and the user (portal/audit.py)."""
+    return _current_request.get()
+
+
 class RequestIdMiddleware:
-    """Give each request an id (or keep a sane one from the proxy) for logs and the audit."""
+    """Give each request an id (or keep a sane one from the proxy) for logs and the audit, and
+    keep the request at hand for the audit rows the services write while it is served."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -22,13 +33,17 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
-        response = self.get_response(request)
+        token = _current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            _current_request.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
 
 
 class AbsoluteSessionLimitMiddleware:
-    """End a session 12 hours after login, however active it is (SECURITY.md 12).
+    """End a session 12 hours after login, however active it is (docs/security.md 12).
     The idle limit is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST."""
 
     def __init__(self, get_response):
@@ -94,7 +109,7 @@ SESSION_TOUCHED_KEY = "portal_session_touched"
 
 
 class IdleSessionMiddleware:
-    """The 30-minute idle timeout (SECURITY.md 12) without a session write on every request.
+    """The 30-minute idle timeout (docs/security.md 12) without a session write on every request.
 
     A logged-in user's session is re-saved — pushing its expiry SESSION_COOKIE_AGE ahead — at
     most once per SESSION_TOUCH_INTERVAL_SECONDS. The idle limit is therefore between 29 and 30

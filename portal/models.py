@@ -61,9 +61,30 @@ class User(AbstractUser):
     def display_name(self):
         return self.get_full_name() or self.email
 
+    @property
+    def phone_uri(self):
+        """The phone number as a ``tel:`` link (RFC 3966: no spaces), Swedish numbers with the
+        country code: "070-123 45 67" -> "tel:+46701234567". Empty without a number."""
+        return tel_uri(self.phone)
+
+
+def tel_uri(phone):
+    """``phone`` as a ``tel:`` URI: digits only, "00" or a leading "0" (a Swedish number)
+    written as "+" and "+46"; empty when there are no digits."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    if not digits:
+        return ""
+    if (phone or "").lstrip().startswith("+"):
+        return f"tel:+{digits}"
+    if digits.startswith("00"):
+        return f"tel:+{digits[2:]}"
+    if digits.startswith("0"):
+        return f"tel:+46{digits[1:]}"
+    return f"tel:{digits}"
+
 
 class AuditEvent(models.Model):
-    """Append-only log of who did what, when and from where (SECURITY.md 5-6).
+    """Append-only log of who did what, when and from where (docs/security.md 5-6).
 
     Rows are only ever inserted (``audit_record``); a PostgreSQL trigger rejects UPDATE and
     DELETE. ``user`` has no database constraint so that the log outlives accounts."""
@@ -100,6 +121,8 @@ class AuditEvent(models.Model):
     user_label = models.CharField(_("användare (text)"), max_length=254, blank=True)
     organisation_label = models.CharField(_("organisation"), max_length=300, blank=True)
     action = models.CharField(_("händelse"), max_length=32, choices=Action.choices)
+    # What changed, for changes to shared data made by a service ("membership.role_changed").
+    event = models.CharField(_("ändring"), max_length=64, blank=True, default="")
     object_type = models.CharField(_("objekttyp"), max_length=100, blank=True)
     object_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
     request_id = models.CharField(_("anrops-id"), max_length=64, blank=True)

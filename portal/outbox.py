@@ -1,4 +1,4 @@
-"""Transactional outbox for e-mail (SECURITY.md, "Background work").
+"""Transactional outbox for e-mail (docs/security.md, "Background work").
 
 ``outbox_add`` writes a row in the caller's transaction and enqueues its id after commit.
 The row is unique per (kind, recipient, object, period), so a second attempt is a no-op.
@@ -10,7 +10,7 @@ Sending never sends an e-mail twice and never loses one, whatever stops when. An
 takes a message only with its 250 to the end-of-data dot; a connection lost before the dot
 discards it (portal/mail.py). So:
 
-1. ``send_rows`` claims the pending rows of a batch in one statement: ``sending``, a random
+1. ``send_rows`` claims the pending rows of a batch in one UPDATE: ``sending``, a random
    ``claim`` token and a lease (``claimed_until``); another sender leaves them alone.
 2. Each message is rendered (no lock held) and sent up to the dot. Right before the dot,
    ``handed_over_at`` is committed, fenced by the claim token and the lease; a row that is
@@ -22,13 +22,14 @@ discards it (portal/mail.py). So:
    discarded it, so sending again is no duplicate); handed over → ``sent``, unconfirmed (the
    server had the whole message; sending again could be a duplicate).
 
-Durability (PostgreSQL): the hand-over, and a refusal that takes it back, commit
-synchronously. The claim, the ``sent`` marks and the releases commit asynchronously (no wait
-for the WAL flush). A killed worker loses no committed transaction, async or not; only a
-PostgreSQL crash can lose the last async commits, and the WAL is replayed in order, so a row
-then falls back to an earlier state that is still safe: a lost claim or release leaves a row
-pending or in an expired lease, sent again only if it was never handed over; a lost ``sent``
-leaves it handed over, which the sweeper marks sent."""
+Every mark commits on its own, in autocommit, before the next step: a killed worker leaves
+each row in a state the sweeper settles safely.
+
+Many e-mails at once (a fan-out: a meeting's invitations) are recorded with
+``outbox_add_many`` (two queries, whatever their number) and sent in batches over one SMTP
+connection (``portal.tasks.outbox_send_batch``). A kind may register a ``preload(rows)`` with
+its renderer: it is called once per batch with the batch's rows of that kind, so the renderer
+finds what it needs on each row instead of querying per e-mail."""
 
 import logging
 import random
@@ -41,7 +42,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
 from django.db import IntegrityError, transaction
-from django.db import connection as db
 from django.db.models import F
 from django.utils import timezone
 
@@ -55,14 +55,21 @@ CONFIRM_EVERY = 25  # rows accepted by the SMTP server per "sent" write
 UNCONFIRMED_BY_SWEEPER = "unconfirmed: the worker stopped after handing the message to the SMTP server"
 UNCONFIRMED_NO_REPLY = "unconfirmed: no reply from the SMTP server after the message was handed over"
 
+BATCH_SIZE = 100  # rows per batch task (one SMTP connection)
+
 _renderers = {}
+_preloaders = {}
 
 
-def register(kind):
-    """Register ``fn(row) -> EmailMultiAlternatives | None`` for an outbox kind."""
+def register(kind, *, preload=None):
+    """Register ``fn(row) -> EmailMultiAlternatives | None`` for an outbox kind, and optionally
+    ``preload(rows)``, called once per batch with the batch's rows of this kind before any is
+    rendered (it may set attributes on the rows for the renderer to use)."""
 
     def decorator(fn):
         _renderers[kind] = fn
+        if preload is not None:
+            _preloaders[kind] = preload
         return fn
 
     return decorator
@@ -89,14 +96,54 @@ def outbox_add(*, kind, recipient, object_key, period="", subject="", body_text=
     return row
 
 
+def outbox_add_many(*, kind, recipients, object_key, period=""):
+    """Record one e-mail of ``kind`` per address in two queries, whatever their number; rows
+    already recorded are left alone (the unique constraint). After commit the pending rows are
+    handed to the broker in batches that share one SMTP connection. Returns the number of
+    addresses given."""
+    recipients = sorted({r.lower() for r in recipients if r})
+    if not recipients:
+        return 0
+    due = timezone.now() + timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
+    OutboundEmail.objects.bulk_create(
+        [
+            OutboundEmail(kind=kind, recipient=r, object_key=object_key, period=period, next_attempt_at=due)
+            for r in recipients
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+
+    def after_commit():
+        ids = list(
+            OutboundEmail.objects.filter(
+                kind=kind, object_key=object_key, period=period, status=Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        enqueue_batches(ids)
+
+    transaction.on_commit(after_commit)
+    return len(recipients)
+
+
 def enqueue(outbox_id):
     """Hand a row to the broker. A broker outage is logged, not raised: the sweeper retries."""
-    from .tasks import outbox_send
+    enqueue_batches([outbox_id])
+
+
+def enqueue_batches(ids):
+    """Hand rows to the broker, one task per row or per batch of ``BATCH_SIZE``. A broker outage
+    is logged, not raised: the sweeper sends them later."""
+    from . import tasks  # tasks imports this module
 
     try:
-        outbox_send.delay(outbox_id)
+        if len(ids) == 1:
+            tasks.outbox_send.delay(ids[0])
+            return
+        for start in range(0, len(ids), BATCH_SIZE):
+            tasks.outbox_send_batch.delay(ids[start : start + BATCH_SIZE])
     except Exception as exc:  # kombu raises OperationalError and friends when Redis is down
-        logger.warning("outbox %s not enqueued (%s); the sweeper will retry", outbox_id, type(exc).__name__)
+        logger.warning("outbox %s not enqueued (%s); the sweeper will retry", ids[:5], type(exc).__name__)
 
 
 def build_message(row):
@@ -124,6 +171,7 @@ def send_rows(ids, connection=None):
     todo = deque(_claim(ids, claim, lease_end))
     if not todo:
         return 0
+    _preload(todo)
     connection = connection or get_connection()
     accepted = []  # pks the server answered 250 for, "sent" not written yet
     sent = 0
@@ -212,36 +260,32 @@ def recover_expired(now=None, limit=500):
 
 # --- the steps of send_rows -------------------------------------------------------------------
 
-_FIELDS = [f.column for f in OutboundEmail._meta.concrete_fields]
-
-
-def _async_commit():
-    """A FROM item that lets the statement's own (autocommit) transaction commit without
-    waiting for the WAL flush on PostgreSQL: SET LOCAL synchronous_commit TO OFF, without the
-    BEGIN, SET and COMMIT round trips. Nothing elsewhere."""
-    if db.vendor == "postgresql":
-        return " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
-    return ""
-
-
 def _claim(ids, claim, lease_end):
-    """Claim the pending rows among ``ids`` in one UPDATE … RETURNING (async commit); returns
-    them in the order of ``ids``."""
-    qn = db.ops.quote_name
-    table = qn(OutboundEmail._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET status = %s, claim = %s, claimed_until = %s, attempts = attempts + 1"
-        f"{_async_commit()} WHERE {table}.id IN ({', '.join(['%s'] * len(ids))}) AND {table}.status = %s"
-        f" RETURNING {', '.join(f'{table}.{qn(c)}' for c in _FIELDS)}"
+    """Claim the pending rows among ``ids`` (one UPDATE: a row another sender claimed first is
+    no longer pending, and PostgreSQL re-checks the condition after waiting for its lock), then
+    read what was claimed; returns the rows in the order of ``ids``."""
+    OutboundEmail.objects.filter(pk__in=ids, status=Status.PENDING).update(
+        status=Status.SENDING, claim=claim, claimed_until=lease_end, attempts=F("attempts") + 1
     )
-    params = [Status.SENDING, claim, db.ops.adapt_datetimefield_value(lease_end), *ids, Status.PENDING]
-    rows = {row.pk: row for row in OutboundEmail.objects.raw(sql, params)}
+    rows = {row.pk: row for row in OutboundEmail.objects.filter(pk__in=ids, claim=claim, status=Status.SENDING)}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def _preload(rows):
+    """Each kind's ``preload`` with the batch's rows of that kind (see ``register``); a row on
+    its own loads what it needs itself (fewer queries than a preload)."""
+    by_kind = {}
+    for row in rows:
+        if row.kind in _preloaders:
+            by_kind.setdefault(row.kind, []).append(row)
+    for kind, kind_rows in by_kind.items():
+        if len(kind_rows) > 1:
+            _preloaders[kind](kind_rows)
 
 
 class _HandOver:
     """``before_dot`` for one row: commit ``handed_over_at`` if the row is still ours (claim
-    token, lease not over). Synchronous commit: this is the fact that stops a resend."""
+    token, lease not over). This is the fact that stops a resend."""
 
     def __init__(self, pk, claim):
         self.pk, self.claim, self.done = pk, claim, False
@@ -278,18 +322,10 @@ def _deliver(msg, connection, hand_over):
 
 
 def _confirm(pks, claim):
-    """The server accepted these: ``sent`` (async commit; lost in a PostgreSQL crash, the rows
-    stay handed over and the sweeper marks them sent)."""
-    qn = db.ops.quote_name
-    table = qn(OutboundEmail._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET status = %s, sent_at = %s, body_text = '', body_html = ''{_async_commit()}"
-        f" WHERE {table}.id IN ({', '.join(['%s'] * len(pks))}) AND {table}.claim = %s AND {table}.status = %s"
+    """The server accepted these: ``sent``, the bodies emptied."""
+    OutboundEmail.objects.filter(pk__in=pks, claim=claim, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), body_text="", body_html=""
     )
-    with db.cursor() as cursor:
-        cursor.execute(
-            sql, [Status.SENT, db.ops.adapt_datetimefield_value(timezone.now()), *pks, claim, Status.SENDING]
-        )
 
 
 def _obsolete(pk, claim):
@@ -301,8 +337,7 @@ def _obsolete(pk, claim):
 def _retry_later(row, claim, exc):
     """Refused by the server, or failed before the dot: pending again, its hand-over (if any)
     taken back, due after an exponential backoff with jitter. The task's own retry usually comes
-    first; ``next_attempt_at`` is when the sweeper steps in. Synchronous commit (were this lost,
-    the row would look handed over). Also takes back a row the sweeper had meanwhile marked sent
+    first; ``next_attempt_at`` is when the sweeper steps in. Also takes back a row the sweeper had meanwhile marked sent
     (unconfirmed): the claim token is still ours."""
     backoff = min(600, 5 * 2 ** max(row.attempts - 1, 0))
     delay = max(settings.OUTBOX_RESEND_AFTER_SECONDS, random.uniform(backoff / 2, backoff))  # noqa: S311

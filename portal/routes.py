@@ -1,4 +1,4 @@
-"""Every URL pattern is classified (SECURITY.md promise 1).
+"""Every URL pattern is classified (docs/security.md promise 1).
 
 ``ROUTES`` maps each URL pattern name (with its namespace, e.g. "admin:index"; a whole
 namespace may be grouped as "admin:*") to who may reach it:
@@ -83,9 +83,11 @@ ROUTES = {
     "network_update": MEMBER,
     "network_overview": MEMBER,
     "network_member_invite": MEMBER,
+    "network_member": MEMBER,
     "network_member_role": MEMBER,
     "network_member_remove": MEMBER,
     "network_organisation_add": MEMBER,
+    "network_organisation": MEMBER,
     "network_organisation_remove": MEMBER,
     "network_stewardship": MEMBER,
     "invitation_accept": PUBLIC,  # the invited person has no password yet
@@ -128,7 +130,7 @@ ROUTES = {
     "childplans:indicators": MEMBER,
 }
 
-if settings.BENCH_VIEWS_ENABLED:  # yardsticks of PERFORMANCE.md, benchmark settings only
+if settings.BENCH_VIEWS_ENABLED:  # yardsticks of docs/performance.md, benchmark settings only
     ROUTES.update({"bench_plain": PUBLIC, "bench_fortunes_auth": MEMBER})
 
 

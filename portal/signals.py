@@ -1,4 +1,4 @@
-"""Login events into the audit log (SECURITY.md 5), and session hygiene (12)."""
+"""Login events into the audit log (docs/security.md 5), and session hygiene (12)."""
 
 import time
 

@@ -1,20 +1,33 @@
+"""Celery tasks for the outbox: thin, ids only, safe to run twice (docs/security.md)."""
+
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.core.mail import get_connection
 
 from . import outbox
 
+SMTP_RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,  # below the broker's visibility timeout (1 h)
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
-@shared_task(
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=5,
-    retry_backoff_max=600,  # below the broker's visibility timeout (1 h)
-    retry_jitter=True,
-    max_retries=8,
-)
+
+@shared_task(**SMTP_RETRY)
 def outbox_send(outbox_id):
     """Send one outbox row (by id). Running it twice sends once."""
     return outbox.send_rows([outbox_id])
+
+
+@shared_task(**SMTP_RETRY)
+def outbox_send_batch(outbox_ids):
+    """Send a batch of outbox rows over one SMTP connection. Rows already sent are skipped, so
+    a retry after a failure in the middle sends only the rest."""
+    with get_connection() as connection:
+        return outbox.send_rows(outbox_ids, connection=connection)
 
 
 @shared_task
@@ -22,6 +35,11 @@ def outbox_sweep():
     """Periodic: settle the rows of senders whose lease ran out (a killed worker), then
     re-enqueue rows still pending (broker was down, worker died, SMTP failed)."""
     ids = outbox.due_ids()
-    for outbox_id in ids:
-        outbox.enqueue(outbox_id)
+    outbox.enqueue_batches(ids)
     return len(ids)
+
+
+@shared_task
+def noop():
+    """The trivial task of the background-work yardstick (tests/bench/bench_meetings.py)."""
+    return None

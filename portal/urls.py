@@ -1,5 +1,7 @@
+"""The root URLconf. The apps are named by string (``include("networks.urls")``), so the bottom
+layer imports none of them (docs/architecture.md)."""
+
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.conf.urls.i18n import set_language
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -11,8 +13,6 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Barnstödsportalen – administration"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("profil/", views.profile, name="profile"),
     path("halsa/", views.health, name="health"),
     path("sprak/", login_not_required(set_language), name="set_language"),
     path("konto/", include(routes.account_urlpatterns())),
@@ -20,10 +20,5 @@ urlpatterns = [
     path("", include("networks.urls")),
     path("", include("meetings.urls")),
     path("", include("childplans.urls")),
+    path("", include("dashboard.urls")),
 ]
-
-if settings.BENCH_VIEWS_ENABLED:
-    urlpatterns += [
-        path("bench/plain", views.bench_plain, name="bench_plain"),
-        path("bench/fortunes_auth", views.bench_fortunes_auth, name="bench_fortunes_auth"),
-    ]

@@ -26,14 +26,13 @@ def _swedish_first():
 
 
 @pytest.fixture(autouse=True)
-def _empty_fragment_cache():
-    """Rendered fragments (portal/fragments.py) never outlive a test: the next test's rows may
-    reuse primary keys (SQLite rolls its sequences back); nor do the layout's (a test may
-    change the settings it depends on)."""
+def _empty_caches():
+    """Kept HTML (portal/kept.py) and cached sessions never outlive a test: the next test's
+    rows may reuse primary keys (SQLite rolls its sequences back)."""
     from django.core.cache import caches
 
-    caches["fragments"].clear()
-    caches["layout"].clear()
+    caches["kept"].clear()
+    caches["default"].clear()
     yield
 
 

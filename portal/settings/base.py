@@ -34,7 +34,8 @@ INSTALLED_APPS = [
     "networks",
     "meetings",
     "childplans",
-    "networkmap",
+    "childplans.networkmap",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +71,6 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "builtins": ["portal.templatetags.links"],  # {% link %}: portal/links.py
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -86,7 +86,7 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Persistent connections: a new PostgreSQL connection costs ~6 ms (PERFORMANCE.md).
+    # Persistent connections: a new PostgreSQL connection costs ~6 ms (docs/performance.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
@@ -149,14 +149,16 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Barnstödsportalen"
 # Sessions are listed and ended by the user (allauth.usersessions); tracking last-seen on
-# every request would cost 3 queries per page (PERFORMANCE.md budgets).
+# every request would cost 3 queries per page (docs/performance.md budgets).
 USERSESSIONS_TRACK_ACTIVITY = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# --- Sessions: 30 minutes idle, 12 hours absolute (SECURITY.md 12) -----------
-SESSION_ENGINE = "portal.sessions"  # Django's database sessions, read with one plain statement
+# --- Sessions: 30 minutes idle, 12 hours absolute (docs/security.md 12) -----------
+# Django's database sessions: one indexed read per request, and a session ends everywhere the
+# moment its row is deleted (log-out, a password change, deactivation).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60
 # Renewed by activity: portal.middleware.IdleSessionMiddleware re-saves a logged-in session at
 # most once a minute (instead of SESSION_SAVE_EVERY_REQUEST's write on every request).
@@ -168,7 +170,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# --- Security headers (SECURITY.md 8) ---------------------------------------
+# --- Security headers (docs/security.md 8) ---------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -203,7 +205,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # the finders, so WhiteNoise has no directory to look at there.
 STATIC_ROOT = None
 
-# --- Cache: allauth's rate limits need a real shared cache ------------------
+# --- Cache: allauth's rate limits and kept HTML (portal/kept.py) ---
 def redis_db_url(url, db):
     """``url`` pointing at Redis database ``db``: the cache lives apart from the broker."""
     from urllib.parse import urlsplit, urlunsplit
@@ -215,32 +217,15 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("CACHE_URL", default=redis_db_url(REDIS_URL, 1)),
         }
     }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "portal_cache",
-        }
-    }
-# Rendered fragments of shared pages (portal/fragments.py): shared by every web process
-# with Redis, in the process's memory for the embedded default (one runserver process).
-CACHES["fragments"] = (
-    {**CACHES["default"], "KEY_PREFIX": "fragments"}
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
-)
-# The page layout's links and labels (templates/base.html): the same for everyone with the
-# same language and page, kept in each process's memory, never anything about a person.
-LAYOUT_CACHE = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "layout",
-    "OPTIONS": {"MAX_ENTRIES": 5000},
-}
-CACHES["layout"] = LAYOUT_CACHE
+else:  # the embedded default: one web process, its memory is the cache
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Kept HTML (portal/kept.py) has an alias of its own: the benchmark measures pages without it
+# (a dummy cache) beside pages with it.
+CACHES["kept"] = {**CACHES["default"], "KEY_PREFIX": "kept"}
 
 # --- E-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Barnstödsportalen <noreply@barnstodsportalen.se>")
@@ -250,7 +235,7 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_TIMEOUT = 10
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
-# --- Celery (SECURITY.md: background work that never loses and never doubles)
+# --- Celery (docs/security.md: background work that never loses and never doubles)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Publishing fails fast when the broker is down (about a second); the outbox sweeper sends later.
@@ -269,11 +254,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 # E-mail on its own queue, so a fan-out of invitations never holds up other work
-# (PERFORMANCE.md "Background work"); every worker consumes both queues ("celery,mail":
+# (docs/performance.md "Background work"); every worker consumes both queues ("celery,mail":
 # portal.sh, docker-compose.yml, tests/celery_harness.py).
 CELERY_TASK_ROUTES = {
     "portal.tasks.outbox_send": {"queue": "mail"},
-    "meetings.tasks.outbox_send_batch": {"queue": "mail"},
+    "portal.tasks.outbox_send_batch": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "portal.tasks.outbox_sweep", "schedule": 60.0},

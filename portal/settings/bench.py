@@ -1,8 +1,8 @@
 """Benchmark settings: production-like (DEBUG off, persistent PostgreSQL connections, Redis
-cache) on loopback over plain HTTP, with the yardstick views of PERFORMANCE.md enabled."""
+cache) on loopback over plain HTTP, with the yardstick views of docs/performance.md enabled."""
 
 from .base import *  # noqa: F401,F403
-from .base import LAYOUT_CACHE, env
+from .base import env
 
 DEBUG = False
 BENCH_VIEWS_ENABLED = True
@@ -12,11 +12,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = 600
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
-CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}}
-CACHES["fragments"] = {**CACHES["default"], "KEY_PREFIX": "fragments"}  # portal/fragments.py
-CACHES["layout"] = LAYOUT_CACHE  # templates/base.html
-if env.bool("BENCH_NO_FRAGMENTS", default=False):  # run_bench.py --no-fragments: the uncached pages
-    CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}}
+CACHES["kept"] = {**CACHES["default"], "KEY_PREFIX": "kept"}  # portal/kept.py
+if env.bool("BENCH_COLD", default=False):  # run_bench.py's cold column: every page rendered afresh
+    CACHES["kept"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 STORAGES = {

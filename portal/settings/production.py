@@ -1,7 +1,7 @@
 """Production: everything from the environment; a missing secret stops start-up."""
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, LAYOUT_CACHE, env, redis_db_url
+from .base import BASE_DIR, env, redis_db_url
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without it
@@ -15,12 +15,11 @@ REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CACHES = {
     "default": {
-        "BACKEND": "portal.cache.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("CACHE_URL", default=redis_db_url(REDIS_URL, 1)),
     }
 }
-CACHES["fragments"] = {**CACHES["default"], "KEY_PREFIX": "fragments"}  # portal/fragments.py
-CACHES["layout"] = LAYOUT_CACHE  # templates/base.html
+CACHES["kept"] = {**CACHES["default"], "KEY_PREFIX": "kept"}  # portal/kept.py
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="portal.mail.EmailBackend")  # SMTP, hand-over before the dot
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

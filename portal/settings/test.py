@@ -2,7 +2,7 @@
 the in-memory mail backend, tasks run eagerly unless a test drives a real worker."""
 
 from .base import *  # noqa: F401,F403
-from .base import LAYOUT_CACHE, env
+from .base import env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The Celery integration tests start a real worker with these pointing at a local SMTP server.
@@ -14,10 +14,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # portal/fragments.py; emptied before every test (tests/conftest.py)
-    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
-    "layout": LAYOUT_CACHE,  # templates/base.html; emptied before every test too
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # portal/kept.py; emptied before every test (tests/conftest.py)
+    "kept": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept"},
 }
 ACCOUNT_RATE_LIMITS = False  # off in tests; test_auth.py turns explicit limits on
 PORTAL_BASE_URL = "http://testserver"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the child-plan pages of issue 4 as PERFORMANCE.md describes (a script, not a test).
+"""Benchmark the child-plan pages of issue 4 as docs/performance.md describes (a script, not a test).
 
     .venv/bin/python tests/bench/bench_childplans.py               # county data
     .venv/bin/python tests/bench/bench_childplans.py --national    # then national data too
@@ -24,7 +24,7 @@ Then ``wrk -t2 -c16 -d10s --latency`` three times per page, interleaved: the yar
 ``/bench/plain`` and ``/bench/fortunes_auth``, the plan page, the dashboard and the indicators
 page; 50 requests one at a time per page for the server-side p95; and the queries per request
 (Django's test client in this process, same database and session, CaptureQueriesContext,
-second request counted). Prints medians, ratios and PASS/MISS against PERFORMANCE.md.
+second request counted). Prints medians, ratios and PASS/MISS against docs/performance.md.
 
 ``--national`` then builds a second database (``..._national``): ``seed_bench --scale
 national`` (21 län) and ~22 x the county's plans spread over every län (``--national-plans``,
@@ -73,7 +73,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/portal_bench_plans"
 PASSWORD = "bench-planer-losenord-2025"
 COUNTY = {"plans": 5000, "actions": 50000, "reviews": 20000}
 
-# PERFORMANCE.md: share of /bench/plain, queries per request (auth included), p95 one at a
+# docs/performance.md: share of /bench/plain, queries per request (auth included), p95 one at a
 # time. The indicators page (13 kommuner and the län, counts only) is held to the list budget.
 # (BUDGETS and the server/wrk helpers are shared with run_bench.py, imported above.)
 # Django logs transaction control as queries on PostgreSQL; they are counted apart (as

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Benchmark: invitations for one meeting to 2,000 invitees through the real broker (a private
-redis-server), one Celery worker and an SMTP server on loopback (PERFORMANCE.md, issue 3).
+redis-server), one Celery worker and an SMTP server on loopback (docs/performance.md, issue 3).
 
     .venv/bin/python tests/bench/bench_meetings.py [--invitees 2000] [--yardstick 2000]
 
@@ -98,7 +98,7 @@ def peak_memory_kib(pid):
 def measure_pages(meeting, coordinator, participant, requests=100):
     """Server-side time and queries of the meeting pages and the dashboard with this meeting's
     invitees, through Django's test client in this process (the same database), one request at
-    a time. Queries include the session and user (PERFORMANCE.md budgets)."""
+    a time. Queries include the session and user (docs/performance.md budgets)."""
     from django.db import connection
     from django.test import Client
     from django.urls import reverse

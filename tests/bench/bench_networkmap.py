@@ -29,8 +29,8 @@ def main():
     import django
 
     django.setup()
-    from networkmap.svg import map_svg
-    from tests.networkmap.helpers import sample_people
+    from childplans.networkmap.svg import map_svg
+    from tests.childplans.networkmap.helpers import sample_people
 
     spread = [{**p, "id": i + 1} for i, p in enumerate(sample_people(args.people))]
     crowded = [{**p, "sector": "familj", "closeness": 1} for p in spread]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the portal as PERFORMANCE.md describes (a script, not a pytest test).
+"""Benchmark the portal as docs/performance.md describes (a script, not a pytest test).
 
     .venv/bin/python tests/bench/run_bench.py                # county data, all pages
     .venv/bin/python tests/bench/run_bench.py --national     # national data (own database)
@@ -38,7 +38,7 @@ LUA = HERE / "report.lua"
 RESULTS_DIR = ROOT / "var" / "bench"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/portal_bench"
 
-# PERFORMANCE.md "Budgets": throughput as a share of /bench/plain, queries per request
+# docs/performance.md "Budgets": throughput as a share of /bench/plain, queries per request
 # (auth included), server-side p95 one request at a time (ms).
 BUDGETS = {
     "detail": {"share": 0.10, "queries": 8, "p95_ms": 100},
@@ -107,7 +107,7 @@ def prepare_django(url, scale):
 
 
 def discover_targets():
-    """The pages of PERFORMANCE.md for the bench user, with URLs from the fixed URL names."""
+    """The pages of docs/performance.md for the bench user, with URLs from the fixed URL names."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.urls import reverse
@@ -437,7 +437,7 @@ def report(targets, scale, args, counts, workers):
 
 def compare_with_county(targets):
     """National run: each page's throughput relative to /bench/fortunes_auth against the county
-    run's (PERFORMANCE.md: the dashboard with national data keeps >= 70 % of its county
+    run's (docs/performance.md: the dashboard with national data keeps >= 70 % of its county
     throughput). fortunes_auth does the same kind of work (session, a query, a template), so
     it cancels machine drift better than plain, whose share swings most on a busy machine."""
     county_file = RESULTS_DIR / "results-county.json"

@@ -1,4 +1,4 @@
-"""SECURITY.md promise 3 (and 4): every child-scoped route, every persona off the team, every
+"""docs/security.md promise 3 (and 4): every child-scoped route, every persona off the team, every
 method -> 404, no child data in the body, nothing changed in the database (one DENIED audit
 row is the only new row). The routes come from the URL resolver, so a new childplans route
 is covered — or fails here until it is classified and given its object."""
@@ -15,7 +15,7 @@ from childplans.managers import ChildPlanQuerySet
 from childplans.models import ChildPlan, Consent, TeamMember
 from childplans.urls import MEMBER_ROUTES, ROUTE_CLASSES
 from portal.models import AuditEvent, OutboundEmail
-from tests.networkmap.helpers import MAP_SECRETS, add_network_map
+from tests.childplans.networkmap.helpers import MAP_SECRETS, add_network_map
 
 from .conftest import SECRETS, person, reauthenticate
 

@@ -1,4 +1,4 @@
-"""SECURITY.md promises 5 and 6 for child data: exactly one audit row per read or change, in
+"""docs/security.md promises 5 and 6 for child data: exactly one audit row per read or change, in
 the same transaction (a failing insert fails the request and keeps nothing), and an
 append-only table."""
 

@@ -1,4 +1,4 @@
-"""Query counts (PERFORMANCE.md): the plan page, the history page and "Mina insatser" are
+"""Query counts (docs/performance.md): the plan page, the history page and "Mina insatser" are
 performance-critical; their number of queries must not grow with the plan (1 -> 100 actions,
 reviews and history rows) and stays within the detail budget (8 including auth)."""
 
@@ -128,7 +128,7 @@ def test_every_plan_page_is_flat(client, full_plan, contact, teacher):
     grow_more(plan, contact, 100)
     large = {url: measure(client, url)[0] for url in urls}
     assert large == small
-    assert max(large.values()) <= 30  # PERFORMANCE.md: never more than 30 queries
+    assert max(large.values()) <= 30  # docs/performance.md: never more than 30 queries
 
 
 def test_plan_list_is_flat_from_1_to_50_plans(client, contact, org_social):

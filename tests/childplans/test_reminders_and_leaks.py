@@ -1,4 +1,4 @@
-"""Reminders once each (Celery through the outbox) and SECURITY.md promise 7: no personal data
+"""Reminders once each (Celery through the outbox) and docs/security.md promise 7: no personal data
 in e-mails, URLs, task arguments or log lines."""
 
 import logging

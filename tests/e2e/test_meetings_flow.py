@@ -164,7 +164,7 @@ def test_coordinator_pages_pass_axe(people, page, new_context):
     assert_accessible(page)
 
     # The participant scans the QR code on a phone and checks in.
-    from meetings.views import checkin_token
+    from meetings.views.attendance import checkin_token
 
     phone = new_context(viewport={"width": 390, "height": 844}).new_page()
     log_in(phone, participant.email, f.PASSWORD)

@@ -1,8 +1,7 @@
-"""The network page's coordinator actions in a real browser. The member table is a cached
-fragment (portal/fragments.py) without CSRF tokens: its buttons submit the page's one
-"network-actions" form (HTML ``form=``/``formaction=``). Proves that this works in Chromium,
-that the page shows each change at once, and that another member's view of the same cached
-page has no coordinator buttons."""
+"""The network page and a member's page in a real browser: the member table links to each
+member's page, where a coordinator changes the role or removes the member; the network page
+shows each change at once, and an ordinary participant sees the same member page without the
+coordinator's tools."""
 
 import pytest
 from django.core.management import call_command
@@ -45,25 +44,29 @@ def test_coordinator_changes_a_role_and_removes_a_member(demo, page, new_context
     check_page(page)
     members = page.locator("#medlemmar")
 
-    # Make a participant a coordinator: a button in the cached table, the form outside it.
-    members.get_by_role("button", name=f"Gör till samordnare – {promoted_name}").click()
-    expect(page.get_by_role("alert")).to_be_visible()
-    expect(members.get_by_role("row").filter(has_text=promoted_name)).to_contain_text("Samordnare")
+    # Make a participant a coordinator, on their member page.
+    members.get_by_role("link", name=promoted_name, exact=True).click()
+    expect(page.locator("h1")).to_have_text(promoted_name)
+    check_page(page)
+    page.get_by_label("Roll").select_option(label="Samordnare")
+    page.get_by_role("button", name="Ändra roll").click()
+    expect(page.get_by_role("alert")).to_contain_text(promoted_name)
     promoted.refresh_from_db()
     assert promoted.role == NetworkMembership.Role.COORDINATOR
-    check_page(page)
+    page.get_by_role("link", name=NETWORK).click()
+    expect(members.get_by_role("row").filter(has_text=promoted_name)).to_contain_text("Samordnare")
 
-    # Remove another member: open the confirmation, confirm.
-    row = members.get_by_role("row").filter(has_text=removed_name)
-    row.locator("summary").click()
-    row.get_by_role("button", name=f"Ja, ta bort {removed_name} ur nätverket").click()
+    # Remove another member: open the confirmation on their page, confirm.
+    members.get_by_role("link", name=removed_name, exact=True).click()
+    page.locator("summary", has_text="Ta bort ur nätverket").click()
+    page.get_by_role("button", name=f"Ja, ta bort {removed_name} ur nätverket").click()
     expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("h1")).to_have_text(NETWORK)
     expect(members).not_to_contain_text(removed_name)
     assert not NetworkMembership.objects.filter(pk=removed.pk).exists()
     check_page(page)
 
-    # The new coordinator sees the buttons; an ordinary participant, from the same cached
-    # page, sees none of them and no action form.
+    # An ordinary participant sees the same member page without the coordinator's tools.
     participant = (
         NetworkMembership.objects.filter(network_id=network_pk, role=NetworkMembership.Role.PARTICIPANT)
         .select_related("user")
@@ -77,6 +80,8 @@ def test_coordinator_changes_a_role_and_removes_a_member(demo, page, new_context
     other.goto(f"/natverk/{network_pk}/")
     expect(other.locator("h1")).to_have_text(NETWORK)
     expect(other.locator("#medlemmar")).to_contain_text(promoted_name)
-    expect(other.locator("#medlemmar").get_by_role("button")).to_have_count(0)
-    expect(other.locator("#network-actions")).to_have_count(0)
+    expect(other.get_by_role("navigation", name="Samordnarens verktyg")).to_have_count(0)
+    other.locator("#medlemmar").get_by_role("link", name=promoted_name, exact=True).click()
+    expect(other.locator("h1")).to_have_text(promoted_name)
+    expect(other.get_by_role("button", name="Ändra roll")).to_have_count(0)
     check_page(other)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from childplans import services as plan_services
 from childplans.models import PlanKeepingKind
-from networkmap.models import MapPerson, MapVersion
+from childplans.networkmap.models import MapPerson, MapVersion
 from networks.models import Organisation, OrganisationMembership
 from tests import factories as f
 

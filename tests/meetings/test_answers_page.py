@@ -1,6 +1,6 @@
 """The coordinator's answers page (meeting_answers): 50 rows a page, a filter by answer, a name or
 e-mail search, summary counts over every invitation from one aggregate query, the same number
-of queries for 10 and 1,000 invitees (PERFORMANCE.md: list of 50 rows <= 10, auth included),
+of queries for 10 and 1,000 invitees (docs/performance.md: list of 50 rows <= 10, auth included),
 and the CSV export still complete."""
 
 import re

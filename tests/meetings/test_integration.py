@@ -1,4 +1,4 @@
-"""Meeting e-mail for real (issue 3, SECURITY.md "Background work"): a real Redis broker, a
+"""Meeting e-mail for real (issue 3, docs/security.md "Background work"): a real Redis broker, a
 real Celery worker process, a real SMTP server on loopback and the test's PostgreSQL database.
 Invitations, reminders (the beat task run twice: one e-mail), waiting-list promotion, change
 and cancel notices; a worker that is down when send is pressed; the broker down at the click;

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meetings import selectors, services
 from meetings.models import Attendance, CalendarFeed, Invitation, Meeting, MinutesRevision
-from meetings.views import checkin_token
+from meetings.views.attendance import checkin_token
 from portal.models import AuditEvent
 from tests import factories as f
 
@@ -288,11 +288,14 @@ def test_network_meetings_page_groups_by_term_and_flags_a_missing_one(client_for
 def test_coordinator_removes_an_invitation_from_the_answers_list(client_for, invited, coordinator, participant):
     inv = Invitation.objects.get(meeting=invited, user=participant)
     page = client_for(coordinator).get(reverse("meeting_answers", args=[invited.pk])).content.decode()
-    action = reverse("meeting_invitation_remove", args=[invited.pk, inv.pk])
-    assert f'formaction="{action}"' in page
-    response = client_for(coordinator).post(action)
+    action = reverse("meeting_invitation_remove", args=[invited.pk])
+    assert f'action="{action}"' in page and f'name="invitation" value="{inv.pk}"' in page
+    response = client_for(coordinator).post(action, {"invitation": inv.pk})
     assert response.status_code == 302
     assert not Invitation.objects.filter(pk=inv.pk).exists()
     other = Invitation.objects.get(meeting=invited, user=coordinator)
-    assert client_for(participant).post(reverse("meeting_invitation_remove", args=[invited.pk, other.pk])).status_code == 404
+    assert client_for(participant).post(action, {"invitation": other.pk}).status_code == 404
+    assert Invitation.objects.filter(pk=other.pk).exists()
+    for bad in ("", "x", str(2**64), "999999"):
+        assert client_for(coordinator).post(action, {"invitation": bad}).status_code == 404, bad
     assert Invitation.objects.filter(pk=other.pk).exists()

@@ -17,7 +17,7 @@ from tests import factories as f
 # Queries every logged-in request makes around the view by design: read the session and read
 # the user (the session itself is re-saved at most once a minute: IdleSessionMiddleware).
 AUTH_QUERIES = 2
-# PERFORMANCE.md budgets, auth/session queries included.
+# docs/performance.md budgets, auth/session queries included.
 DETAIL_BUDGET = 8
 LIST_BUDGET = 10
 

@@ -1,5 +1,5 @@
 """Bad input on the network forms: a clear Swedish message next to the field, and nothing
-changed in the database (DESIGN.md access rule 6)."""
+changed in the database (docs/security.md, access rule 6)."""
 
 import re
 from datetime import date

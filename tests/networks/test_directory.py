@@ -601,3 +601,4 @@ def test_detail_links_only_to_web_addresses(client_for, outsider, org_church, ho
     Organisation.objects.filter(pk=org_church.pk).update(website="javascript:alert(1)")
     html = client_for(outsider).get(reverse("activity_detail", args=[homework.pk])).content.decode()
     assert "javascript:" not in html
+

@@ -1,4 +1,4 @@
-"""Query budgets for Verksamhetskatalogen (PERFORMANCE.md): the search is a list of 50 rows
+"""Query budgets for Verksamhetskatalogen (docs/performance.md): the search is a list of 50 rows
 (<= 10 queries, the same for 1 and 50 rows and with ten times the data), the detail page
 <= 8. Auth and session queries are included: the page's own queries are held to
 ``budget - AUTH_QUERIES`` (see ``page_queries`` in tests/networks/conftest.py), and the total
@@ -57,7 +57,7 @@ def _assert_budget(counts, budget, what):
     (total, own) = counts
     assert own <= budget - AUTH_QUERIES, (
         f"{what} made {own} queries of its own (+{AUTH_QUERIES} for session and user); "
-        f"budget {budget}. This is a performance-critical page (PERFORMANCE.md)."
+        f"budget {budget}. This is a performance-critical page (docs/performance.md)."
     )
 
 

@@ -1,11 +1,10 @@
-"""Query budgets for the network pages (PERFORMANCE.md): the network list is a list of up
+"""Query budgets for the network pages (docs/performance.md): the network list is a list of up
 to 50 rows (<= 10 queries), the network detail and the regional overview are detail pages
 (<= 8). Auth and session queries are included: a page's own queries are held to
 ``budget - AUTH_QUERIES`` (see ``page_queries`` in tests/networks/conftest.py), and the total
 must be exactly the same when the data grows tenfold.
 
-Pages with cached fragments (portal/fragments.py) are measured with the fragments missing —
-the dearest request — and once more with them kept: the same page, fewer queries."""
+Each page is measured twice: the second request shows the same page with the same queries."""
 
 import itertools
 import re
@@ -13,7 +12,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import caches
 from django.db.models import F
 from django.urls import reverse
 
@@ -79,9 +77,8 @@ def _without_tokens(response):
 
 
 def _counts(page_queries, client, url):
-    """Queries of ``url`` rendered afresh (no fragment kept); checks that the next request,
-    served from the kept fragments, shows the same page with no more queries."""
-    caches["fragments"].clear()
+    """Queries of ``url``; checks that the next request shows the same page with no more
+    queries."""
     response, queries, own = page_queries(client, url)
     assert response.status_code == 200, url
     warm, _warm_queries, warm_own = page_queries(client, url)
@@ -93,7 +90,7 @@ def _counts(page_queries, client, url):
 def _assert_budget(own, budget, what):
     assert own <= budget - AUTH_QUERIES, (
         f"{what} made {own} queries of its own (+{AUTH_QUERIES} for session and user); "
-        f"budget {budget}. This is a performance-critical page (PERFORMANCE.md)."
+        f"budget {budget}. This is a performance-critical page (docs/performance.md)."
     )
 
 
@@ -173,14 +170,14 @@ def test_network_detail_query_count_is_flat(
         for _ in range(2):
             f.LocalNetworkFactory(parent=regional_network)
     small_total, small_own, response = _counts(page_queries, client, url)
-    assert len(response.context["memberships"]) == 5
+    assert len(response.context["member_page"].object_list) == 5
 
     populate(target, members=45, organisations=27, periods=18)
     if kind == "regional":
         for _ in range(18):
             f.LocalNetworkFactory(parent=regional_network)
     large_total, large_own, response = _counts(page_queries, client, url)
-    assert len(response.context["memberships"]) == 50
+    assert len(response.context["member_page"].object_list) == 50
     html = response.content.decode()
     assert html.count("Inbjuden – har inte loggat in än") == 13  # every fourth of each batch
     if kind == "regional":

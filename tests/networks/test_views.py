@@ -1,5 +1,5 @@
 """The network pages from the outside: who sees what, who may change what, and the
-invitation link. Access rule (DESIGN.md 2): members and administrators see a network,
+invitation link. Access rule (docs/architecture.md 2): members and administrators see a network,
 coordinators change it, anyone else gets 404 and changes nothing."""
 
 import re

@@ -1,4 +1,4 @@
-"""SECURITY.md promises 5 (login events) and 6 (the log cannot be changed).
+"""docs/security.md promises 5 (login events) and 6 (the log cannot be changed).
 
 Each log-in event writes exactly one audit row with the user, the action, the client's IP and
 the request id; UPDATE and DELETE on the audit table fail at the database on PostgreSQL, and
@@ -115,7 +115,7 @@ def test_mfa_added_and_removed_are_logged_once_per_authenticator(
     client, participant, django_capture_on_commit_callbacks
 ):
     login(client, participant)
-    # MFA changes need a fresh re-authentication (SECURITY.md 13).
+    # MFA changes need a fresh re-authentication (docs/security.md 13).
     assert client.get("/konto/2fa/totp/activate/")["Location"].startswith("/konto/reauthenticate/")
     assert client.post("/konto/reauthenticate/", {"password": f.PASSWORD}).status_code == 302
     page = client.get("/konto/2fa/totp/activate/")

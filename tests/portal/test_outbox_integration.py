@@ -1,4 +1,4 @@
-"""Background work for real (SECURITY.md): a real Redis broker, a real Celery worker process,
+"""Background work for real (docs/security.md): a real Redis broker, a real Celery worker process,
 a real SMTP server on loopback, the test's PostgreSQL database. Nothing lost, nothing twice."""
 
 import time

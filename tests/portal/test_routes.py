@@ -1,4 +1,4 @@
-"""SECURITY.md promises 1 and 2: every route is classified, and logged out every non-public
+"""docs/security.md promises 1 and 2: every route is classified, and logged out every non-public
 route (GET and POST) sends the visitor to log in.
 
 The route list comes from walking the URL resolver, so a new page is covered the moment it is
@@ -17,7 +17,7 @@ from django.utils.regex_helper import normalize
 
 from portal import routes
 
-# Values that fill URL parameters: int params get 1, str params "x" (SECURITY.md test tables).
+# Values that fill URL parameters: int params get 1, str params "x" (docs/security.md test tables).
 CONVERTER_SAMPLES = {"int": "1", "str": "x", "path": "1", "slug": "x"}
 REGEX_SAMPLES = ["1", "x", "portal"]  # the first one the group's regex accepts is used
 

@@ -1,4 +1,4 @@
-"""SECURITY.md promises 8 (headers on every route) and 9 (CSRF on every state-changing route).
+"""docs/security.md promises 8 (headers on every route) and 9 (CSRF on every state-changing route).
 
 Every route comes from walking the URL resolver (test_routes.py), so new pages are covered
 without being listed here."""

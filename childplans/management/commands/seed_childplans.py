@@ -4,7 +4,7 @@ from childplans.seed import seed_plans
 
 
 class Command(BaseCommand):
-    help = "Seed fictional child plans for benchmarks (default: county size, PERFORMANCE.md)."
+    help = "Seed fictional child plans for benchmarks (default: county size, docs/performance.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("--plans", type=int, default=5000)

@@ -1,6 +1,6 @@
 """``python manage.py seed_bench --scale tiny|county|national [--reset]``: benchmark data.
 
-Sizes follow PERFORMANCE.md "Data sizes" for what exists so far. *County*: Jönköpings län
+Sizes follow docs/performance.md "Data sizes" for what exists so far. *County*: Jönköpings län
 fully populated (13 kommuner, 50 networks, 600 organisations, 2,000 people with their
 memberships and stewardship periods, 1,500 directory activities). *National*: the same
 density in all 21 län (~22 x). *Tiny*: a handful of rows for the test suite.
@@ -33,7 +33,6 @@ from networks.models import (
     OrganisationMembership,
     Stewardship,
 )
-from portal import fragments
 
 User = get_user_model()
 
@@ -43,7 +42,7 @@ PEOPLE_DOMAIN = "bench.example.se"
 ORG_MARK = f"https://{PEOPLE_DOMAIN}/o/"
 BATCH = 1000
 SEED = 20250601
-FIRST_LAN = "06"  # Jönköpings län: 13 kommuner, the county of PERFORMANCE.md
+FIRST_LAN = "06"  # Jönköpings län: 13 kommuner, the county of docs/performance.md
 COUNTY_KOMMUNER = 13
 
 # Totals for one county of 13 kommuner; national scales them by each län's kommuner.
@@ -466,8 +465,6 @@ class Command(BaseCommand):
             reset_bench_data()
         self.stdout.write(f"Skapar testdata ({scale}) …")
         Seeder(scale, stdout=self.stdout).run()
-        # Bulk inserts send no signals: pages cached before the seeding show it from now on.
-        fragments.bump(fragments.NETWORKS, fragments.DIRECTORY)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Klart på {time.monotonic() - started:.1f} s: {current_counts()}. "

@@ -1,0 +1,67 @@
+"""Min översikt and Min profil: the person's own pages, composed from the apps below.
+
+The benchmark yardsticks of docs/performance.md live here too (only with
+BENCH_VIEWS_ENABLED): they read a table of the networks app."""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from childplans.selectors import dashboard_actions_context
+from meetings.selectors import upcoming_meetings_for
+from networks.models import Kommun, OrganisationMembership
+from networks.services import profile_update
+
+from . import selectors
+from .forms import ProfileForm, TitleFormSet
+
+DASHBOARD_ACTIONS = 10  # actions listed on Min översikt
+
+
+def dashboard(request):
+    """Min översikt: my networks, my role in each, what I can do next, my coming meetings and
+    the plan actions I am responsible for ("Mina insatser": child data, so only behind MFA and
+    with its audit row)."""
+    ctx = selectors.dashboard_context(request.user)
+    ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
+    if is_mfa_enabled(request.user):
+        # The most urgent ones; "Mina insatser" (childplans:my_actions) lists them all.
+        ctx.update(dashboard_actions_context(request, show=DASHBOARD_ACTIONS))
+        ctx["show_my_actions"] = bool(ctx["my_actions"])
+    return render(request, "dashboard/dashboard.html", ctx)
+
+
+def profile(request):
+    """Min profil: my name and phone, and my title in each organisation I belong to."""
+    memberships = OrganisationMembership.objects.filter(user=request.user).select_related(
+        "organisation", "organisation__kommun", "organisation__lan"
+    )
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        titles = TitleFormSet(request.POST, queryset=memberships, prefix="titles")
+        if form.is_valid() and titles.is_valid():
+            profile_update(
+                user=request.user, by=request.user, **form.cleaned_data,
+                titles={t.instance.pk: t.cleaned_data.get("title", "") for t in titles.forms},
+            )
+            messages.success(request, _("Dina uppgifter är sparade."))
+            return redirect("profile")
+    else:
+        form = ProfileForm(instance=request.user)
+        titles = TitleFormSet(queryset=memberships, prefix="titles")
+    return render(request, "dashboard/profile.html", {"form": form, "titles": titles})
+
+
+@login_not_required
+def bench_plain(request):
+    """Yardstick: the ceiling of Django here (docs/performance.md)."""
+    return HttpResponse(b"Hello, World!", content_type="text/plain")
+
+
+def bench_fortunes_auth(request):
+    """Yardstick: login required, one query for 50 rows rendered into an escaped table."""
+    rows = list(Kommun.objects.values_list("code", "name")[:50])
+    return render(request, "dashboard/bench_fortunes.html", {"rows": rows})

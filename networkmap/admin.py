@@ -1,2 +1,0 @@
-"""Nothing here is registered in the Django admin: every model of the network map holds child
-data (names of the people around a child and their contact details). SECURITY.md 7."""

@@ -1,0 +1,260 @@
+"""Reads for the network pages, each in a fixed number of queries whatever the number of
+members, organisations or networks (docs/performance.md). Access is checked before these are
+called (networks/access.py); they never decide who sees what."""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+
+from portal.queries import count_of
+
+from .models import (
+    Activity,
+    Kommun,
+    Network,
+    NetworkMembership,
+    NetworkOrganisation,
+    Organisation,
+    OrganisationMembership,
+    Stewardship,
+)
+
+MEMBERS_PER_PAGE = 50
+NETWORKS_PER_PAGE = 50
+KIND_ORDER = {kind: i for i, kind in enumerate(Organisation.Kind.values)}
+
+
+def member_count(network_ref="pk"):
+    """The number of members of the network at ``network_ref`` of the outer query."""
+    return count_of(NetworkMembership.objects.filter(network=OuterRef(network_ref)))
+
+
+def current_stewardship_prefetch(lookup="stewardships"):
+    """The network's current stewardship (``current_stewardships``: a list of at most one)."""
+    return Prefetch(
+        lookup,
+        queryset=Stewardship.objects.filter(ends_on__isnull=True).select_related("organisation", "contact_person"),
+        to_attr="current_stewardships",
+    )
+
+
+def page_number_from(raw):
+    """The page asked for as a number from 1 to 10,000 (1 if not a number)."""
+    try:
+        return min(max(int(raw), 1), 10_000)
+    except (TypeError, ValueError):
+        return 1
+
+
+# --- the list of networks ----------------------------------------------------------------------
+
+
+def network_list_page(user, visible, page_number):
+    """A page of the networks in ``visible`` (a queryset), regional first, with the viewer's
+    role, the member count and who drives each network now. Three queries (the count, the rows,
+    the stewardships)."""
+    my_role = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user).values("role")[:1]
+    networks = (
+        visible.select_related("lan", "kommun", "parent")
+        .annotate(
+            my_role=Subquery(my_role),
+            member_count=member_count(),
+            kind_order=Case(When(kind=Network.Kind.REGIONAL, then=Value(0)), default=Value(1)),
+        )
+        .prefetch_related(current_stewardship_prefetch())
+        .order_by("kind_order", "lan__name", "name", "pk")
+    )
+    page = Paginator(networks, NETWORKS_PER_PAGE).get_page(page_number)
+    role_labels = dict(NetworkMembership.Role.choices)
+    regional, local = [], []
+    for n in page.object_list:
+        n.my_role_label = role_labels.get(n.my_role, "")
+        n.current_stewardship = n.current_stewardships[0] if n.current_stewardships else None
+        (regional if n.kind == Network.Kind.REGIONAL else local).append(n)
+    return page, regional, local
+
+
+# --- the network page --------------------------------------------------------------------------
+
+
+def member_page(network, page_number):
+    """One page of the network's members (``MEMBERS_PER_PAGE``), coordinators first, each with
+    their title in the organisation they represent. One query: the total comes with the rows
+    (a window count over all the network's members); a page past the last shows the last (one
+    more query, only then)."""
+    title = OrganisationMembership.objects.filter(
+        user=OuterRef("user_id"), organisation=OuterRef("organisation_id")
+    ).values("title")[:1]
+    members = (
+        NetworkMembership.objects.filter(network=network)
+        .select_related("user", "organisation")
+        .annotate(title=Subquery(title), members_total=Window(Count("pk")))
+        .order_by("role", "user__first_name", "user__last_name", "user__email", "pk")
+    )
+
+    def rows_of(number):
+        start = (number - 1) * MEMBERS_PER_PAGE
+        return list(members[start : start + MEMBERS_PER_PAGE])
+
+    rows = rows_of(page_number)
+    if not rows and page_number > 1:
+        total = NetworkMembership.objects.filter(network=network).count()
+        page_number = max(1, -(-total // MEMBERS_PER_PAGE))
+        rows = rows_of(page_number)
+    paginator = Paginator(members, MEMBERS_PER_PAGE)
+    paginator.count = rows[0].members_total if rows else 0  # counted with the rows
+    return Page(rows, page_number, paginator)
+
+
+def stewardships(network):
+    """(the current period or None, the past periods newest first). One query."""
+    periods = list(
+        Stewardship.objects.filter(network=network)
+        .select_related("organisation", "contact_person")
+        .order_by("-starts_on")
+    )
+    current = next((p for p in periods if p.ends_on is None), None)
+    return current, [p for p in periods if p.ends_on is not None]
+
+
+def organisation_groups(network, current_stewardship=None):
+    """The network's member organisations grouped by kind (in the kinds' order), each with its
+    number of members in the network and whether it drives the network now. One query."""
+    links = (
+        NetworkOrganisation.objects.filter(network=network)
+        .select_related("organisation", "organisation__kommun", "organisation__lan")
+        .annotate(
+            member_count=count_of(
+                NetworkMembership.objects.filter(network=network, organisation=OuterRef("organisation_id"))
+            )
+        )
+        .order_by("organisation__name", "organisation__unit")
+    )
+    groups = {}
+    for link in links:
+        org = link.organisation
+        org.member_count = link.member_count
+        org.joined_on = link.joined_on
+        org.drives_network = current_stewardship is not None and current_stewardship.organisation_id == org.pk
+        groups.setdefault(org.kind, []).append(org)
+    return [
+        {"kind": kind, "label": Organisation.Kind(kind).label, "organisations": orgs}
+        for kind, orgs in sorted(groups.items(), key=lambda item: KIND_ORDER.get(item[0], 99))
+    ]
+
+
+def local_networks(network, user, admin):
+    """The local networks under a regional ``network``, each with whether the viewer may open
+    it (``viewer_may_open``). One query."""
+    networks = list(
+        Network.objects.filter(parent=network)
+        .select_related("kommun")
+        .annotate(viewer_is_member=Q(pk__in=NetworkMembership.objects.filter(user=user).values("network_id")))
+        .order_by("kommun__name", "name")
+    )
+    for n in networks:
+        n.viewer_may_open = admin or n.viewer_is_member
+    return networks
+
+
+# --- a member, an organisation in a network ------------------------------------------------------
+
+
+def membership_in(network, membership_pk):
+    """A membership of ``network`` with the person, the organisation and their title there, or
+    None. One query."""
+    title = OrganisationMembership.objects.filter(
+        user=OuterRef("user_id"), organisation=OuterRef("organisation_id")
+    ).values("title")[:1]
+    return (
+        NetworkMembership.objects.filter(network=network, pk=membership_pk)
+        .select_related("user", "organisation", "organisation__kommun", "organisation__lan")
+        .annotate(
+            title=Subquery(title),
+            coordinator_count=count_of(
+                NetworkMembership.objects.filter(network=network, role=NetworkMembership.Role.COORDINATOR)
+            ),
+        )
+        .first()
+    )
+
+
+def organisation_in(network, organisation_pk):
+    """A member organisation of ``network`` (with ``joined_on``, ``activity_count`` and whether
+    it drives the network now) and its members in the network, or (None, []). Two queries."""
+    link = (
+        NetworkOrganisation.objects.filter(network=network, organisation_id=organisation_pk)
+        .select_related("organisation", "organisation__kommun", "organisation__lan")
+        .annotate(
+            activity_count=count_of(Activity.objects.filter(organisation=OuterRef("organisation_id"))),
+            drives_network=Q(
+                organisation_id__in=Stewardship.objects.filter(network=network, ends_on__isnull=True).values(
+                    "organisation_id"
+                )
+            ),
+        )
+        .first()
+    )
+    if link is None:
+        return None, []
+    organisation = link.organisation
+    organisation.joined_on = link.joined_on
+    organisation.activity_count = link.activity_count
+    organisation.drives_network = link.drives_network
+    members = list(
+        NetworkMembership.objects.filter(network=network, organisation=organisation)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
+    return organisation, members
+
+
+# --- the regional overview -----------------------------------------------------------------------
+
+
+def regional_overview(network):
+    """Every kommun of the regional network's län with its local network(s): who drives each,
+    members, member organisations of each kind, and the totals. Three queries (kommuner, their
+    networks with the counts, the current stewardships)."""
+    kinds = Organisation.Kind.values
+    org_counts = {
+        f"org_{kind}": Count("networkorganisation", filter=Q(networkorganisation__organisation__kind=kind))
+        for kind in kinds
+    }
+    networks = (
+        Network.objects.filter(kind=Network.Kind.LOCAL)
+        .annotate(
+            member_count=member_count(),
+            organisation_count=Count("networkorganisation"),
+            **org_counts,
+        )
+        .prefetch_related(current_stewardship_prefetch())
+        .order_by("name", "pk")
+    )
+    kommuner = list(
+        Kommun.objects.filter(lan_id=network.lan_id)
+        .prefetch_related(Prefetch("networks", queryset=networks, to_attr="local_networks"))
+        .order_by("name")
+    )
+    totals = {"networks": 0, "members": 0, "organisations": 0, "kinds": [0] * len(kinds)}
+    covered = 0
+    every_network = []
+    for kommun in kommuner:
+        covered += bool(kommun.local_networks)
+        for n in kommun.local_networks:
+            n.current_stewardship = n.current_stewardships[0] if n.current_stewardships else None
+            n.kind_counts = [getattr(n, f"org_{kind}") for kind in kinds]
+            n.under_this_network = n.parent_id == network.pk
+            totals["networks"] += 1
+            totals["members"] += n.member_count
+            totals["organisations"] += n.organisation_count
+            totals["kinds"] = [a + b for a, b in zip(totals["kinds"], n.kind_counts, strict=True)]
+            every_network.append(n)
+    return {
+        "kommuner": kommuner,
+        "local_networks": every_network,
+        "kommun_count": len(kommuner),
+        "covered_count": covered,
+        "totals": totals,
+    }
+
+
