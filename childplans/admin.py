@@ -5,15 +5,17 @@ checks that no model holding child data is ever registered."""
 
 from django.contrib import admin
 
+from portal.admin import AuditedAdmin
+
 from .models import PlanKeepingKind, ReasonCategory
 
 
 @admin.register(PlanKeepingKind)
-class PlanKeepingKindAdmin(admin.ModelAdmin):
+class PlanKeepingKindAdmin(AuditedAdmin):
     list_display = ["kind"]
 
 
 @admin.register(ReasonCategory)
-class ReasonCategoryAdmin(admin.ModelAdmin):
+class ReasonCategoryAdmin(AuditedAdmin):
     list_display = ["name", "active"]
     list_filter = ["active"]

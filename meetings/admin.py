@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from portal.admin import AuditedAdmin
+
 from .models import (
     AgendaItem,
     Attendance,
@@ -13,14 +15,14 @@ from .models import (
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(AuditedAdmin):
     list_display = ["name", "is_active", "description"]
     list_filter = ["is_active"]
     search_fields = ["name"]
 
 
 @admin.register(NetworkMeetingDefaults)
-class NetworkMeetingDefaultsAdmin(admin.ModelAdmin):
+class NetworkMeetingDefaultsAdmin(AuditedAdmin):
     list_display = ["network", "remind_unanswered_days", "remind_attending_days"]
     autocomplete_fields = ["network"]
 
@@ -32,7 +34,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(AuditedAdmin):
     list_display = ["title", "network", "starts_at", "term", "term_year", "status"]
     list_filter = ["status", "kind", "term", "term_year"]
     search_fields = ["title", "network__name"]
@@ -45,7 +47,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedAdmin):
     list_display = ["email", "name", "meeting", "response", "responded_at"]
     list_filter = ["response", "source"]
     search_fields = ["email", "name", "meeting__title"]
@@ -53,7 +55,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(AuditedAdmin):
     list_display = ["name", "meeting", "organisation", "source", "recorded_at"]
     list_filter = ["source"]
     search_fields = ["name", "email", "meeting__title"]
@@ -61,13 +63,13 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(MinutesRevision)
-class MinutesRevisionAdmin(admin.ModelAdmin):
+class MinutesRevisionAdmin(AuditedAdmin):
     list_display = ["meeting", "number", "author", "created_at"]
     raw_id_fields = ["meeting", "author"]
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(AuditedAdmin):
     list_display = ["user", "created_at", "last_used_at"]
     raw_id_fields = ["user"]
     readonly_fields = ["token_hash"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from portal.admin import AuditedAdmin
+
 from .models import (
     Activity,
     Kommun,
@@ -15,13 +17,13 @@ from .models import (
 
 
 @admin.register(Lan)
-class LanAdmin(admin.ModelAdmin):
+class LanAdmin(AuditedAdmin):
     list_display = ["code", "name"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Kommun)
-class KommunAdmin(admin.ModelAdmin):
+class KommunAdmin(AuditedAdmin):
     list_display = ["code", "name", "lan"]
     list_filter = ["lan"]
     search_fields = ["name", "code"]
@@ -34,7 +36,7 @@ class OrganisationMembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "unit", "kind", "kommun", "lan"]
     list_filter = ["kind", "lan"]
     search_fields = ["name", "unit"]
@@ -43,7 +45,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationMembership)
-class OrganisationMembershipAdmin(admin.ModelAdmin):
+class OrganisationMembershipAdmin(AuditedAdmin):
     list_display = ["user", "organisation", "title"]
     search_fields = ["user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
@@ -68,7 +70,7 @@ class StewardshipInline(admin.TabularInline):
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(AuditedAdmin):
     list_display = ["name", "kind", "lan", "kommun", "parent"]
     list_filter = ["kind", "lan"]
     search_fields = ["name"]
@@ -77,7 +79,7 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(NetworkMembership)
-class NetworkMembershipAdmin(admin.ModelAdmin):
+class NetworkMembershipAdmin(AuditedAdmin):
     list_display = ["user", "network", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["user__email", "network__name"]
@@ -85,25 +87,25 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(NetworkOrganisation)
-class NetworkOrganisationAdmin(admin.ModelAdmin):
+class NetworkOrganisationAdmin(AuditedAdmin):
     list_display = ["network", "organisation", "joined_on"]
     autocomplete_fields = ["network", "organisation"]
 
 
 @admin.register(Stewardship)
-class StewardshipAdmin(admin.ModelAdmin):
+class StewardshipAdmin(AuditedAdmin):
     list_display = ["network", "organisation", "contact_person", "starts_on", "ends_on"]
     autocomplete_fields = ["network", "organisation", "contact_person"]
 
 
 @admin.register(NetworkInvitation)
-class NetworkInvitationAdmin(admin.ModelAdmin):
+class NetworkInvitationAdmin(AuditedAdmin):
     list_display = ["user", "network", "invited_by", "created_at", "accepted_at"]
     autocomplete_fields = ["user", "network", "invited_by"]
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedAdmin):
     list_display = ["title", "organisation", "category", "kommun"]
     list_filter = ["category", "kommun__lan"]
     search_fields = ["title", "description"]

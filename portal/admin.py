@@ -2,11 +2,51 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .audit import audit_record
 from .models import AuditEvent, OutboundEmail, User
+
+Action = AuditEvent.Action
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """A change made in the Django admin leaves its audit row too, in the admin's transaction
+    (docs/security.md, promise 5b): what was added, changed or deleted, by whom, and which
+    fields changed (names only, never values)."""
+
+    def _audit(self, request, obj, action, verb, fields=()):
+        audit_record(
+            action=action, event=f"admin.{obj._meta.model_name}.{verb}", user=request.user, obj=obj,
+            detail={"fields": sorted(fields)} if fields else None,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            self._audit(request, obj, Action.UPDATE, "changed", form.changed_data)
+        else:
+            self._audit(request, obj, Action.CREATE, "added")
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, Action.DELETE, "deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, Action.DELETE, "deleted")
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            self._audit(request, obj, Action.CREATE, "added")
+        for obj, fields in formset.changed_objects:
+            self._audit(request, obj, Action.UPDATE, "changed", fields)
+        for obj in formset.deleted_objects:
+            self._audit(request, obj, Action.DELETE, "deleted")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
     search_fields = ["email", "first_name", "last_name"]
