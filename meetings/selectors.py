@@ -3,11 +3,11 @@ a fixed number of queries whatever the number of meetings or invitees (docs/perf
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from networks.models import Network, Organisation
+from portal.queries import count_of
 
 from .models import Attendance, Invitation, Meeting, MinutesRevision, term_for, term_label
 
@@ -15,17 +15,7 @@ RESPONSES = Invitation.Response
 
 
 def _count(response):
-    return Coalesce(
-        Subquery(
-            Invitation.objects.filter(meeting=OuterRef("pk"), response=response)
-            .order_by()
-            .values("meeting")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
+    return count_of(Invitation.objects.filter(meeting=OuterRef("pk"), response=response))
 
 
 def with_counts(qs):

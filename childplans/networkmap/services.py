@@ -234,12 +234,24 @@ def meeting_record(*, plan, by, participants=(), invitees_chosen_by_child=(), ac
 # --- costly actions -----------------------------------------------------------------------------
 
 
+def is_explored(last_meeting_on, last_update_on, today=None):
+    """The rule: the network counts as explored when a network meeting or familjeråd was held
+    and the map was updated (a person changed or a version saved), both within
+    ``EXPLORED_WITHIN_DAYS``."""
+    since = (today or timezone.localdate()) - timedelta(days=EXPLORED_WITHIN_DAYS)
+    return bool(last_meeting_on and last_meeting_on >= since and last_update_on and last_update_on >= since)
+
+
+def last_map_update(last_person_change, last_version_on):
+    """The day the map was last updated: a person changed (a datetime) or a version saved."""
+    updates = [d for d in (timezone.localdate(last_person_change) if last_person_change else None,
+                           last_version_on) if d]
+    return max(updates) if updates else None
+
+
 def network_explored(plan, today=None):
-    """Whether the network has been explored recently enough for a costly action: a network
-    meeting or familjeråd held, and the map updated (a person changed or a version saved),
-    both within ``EXPLORED_WITHIN_DAYS``. Returns (explored, last meeting date, last map update)."""
-    today = today or timezone.localdate()
-    since = today - timedelta(days=EXPLORED_WITHIN_DAYS)
+    """Whether ``plan``'s network has been explored recently enough for a costly action
+    (``is_explored``). Returns (explored, last meeting date, last map update)."""
     last_meeting = (
         NetworkMeeting.objects.filter(plan=plan).order_by("-held_on").values_list("held_on", flat=True).first()
     )
@@ -249,10 +261,8 @@ def network_explored(plan, today=None):
     last_version = (
         MapVersion.objects.filter(plan=plan).order_by("-saved_on").values_list("saved_on", flat=True).first()
     )
-    updates = [d for d in (timezone.localdate(last_person) if last_person else None, last_version) if d]
-    last_update = max(updates) if updates else None
-    explored = bool(last_meeting and last_meeting >= since and last_update and last_update >= since)
-    return explored, last_meeting, last_update
+    last_update = last_map_update(last_person, last_version)
+    return is_explored(last_meeting, last_update, today), last_meeting, last_update
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 row per request in the same transaction). Sub-objects come from the plan's own rows, so an id
 from another plan is a 404. Writes go through ``services``."""
 
-from datetime import timedelta
 
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
@@ -43,12 +42,11 @@ def map_plan_queryset():
     )
 
 
-def explored_status(last_meeting_on, last_update_on, today=None):
-    today = today or timezone.localdate()
-    since = today - timedelta(days=services.EXPLORED_WITHIN_DAYS)
+def explored_status(last_meeting_on, last_person_change, last_version_on):
+    """What the map pages say about the "network explored" rule (services.is_explored)."""
+    last_update_on = services.last_map_update(last_person_change, last_version_on)
     return {
-        "explored": bool(last_meeting_on and last_meeting_on >= since and last_update_on
-                         and last_update_on >= since),
+        "explored": services.is_explored(last_meeting_on, last_update_on),
         "last_meeting_on": last_meeting_on,
         "last_update_on": last_update_on,
         "days": services.EXPLORED_WITHIN_DAYS,
@@ -101,15 +99,13 @@ class MapView(PlanAccessMixin, TemplateView):
         current = [p for p in people if p.left_on is None]
         left = sorted((p for p in people if p.left_on is not None), key=lambda p: (p.left_on, p.pk), reverse=True)
         last_person = max((p.updated_at for p in people), default=None)
-        updates = [d for d in (timezone.localdate(last_person) if last_person else None,
-                               self.plan.last_version_on) if d]
         ctx.update(
             plan=self.plan,
             svg=map_svg(current, title=_("Nätverkskarta")) if current else None,
             rows=rows_for(current),
             left=left,
             can_edit=not self.plan.is_closed,
-            explored=explored_status(self.plan.last_meeting_on, max(updates) if updates else None),
+            explored=explored_status(self.plan.last_meeting_on, last_person, self.plan.last_version_on),
         )
         return ctx
 
@@ -355,9 +351,7 @@ class CostlyView(MapFormView):
             MapPerson.objects.filter(plan=self.plan).order_by("-updated_at")
             .values_list("updated_at", flat=True).first()
         )
-        updates = [d for d in (timezone.localdate(last_person) if last_person else None,
-                               self.plan.last_version_on) if d]
-        ctx["explored"] = explored_status(self.plan.last_meeting_on, max(updates) if updates else None)
+        ctx["explored"] = explored_status(self.plan.last_meeting_on, last_person, self.plan.last_version_on)
         ctx["costly"] = list(CostlyAction.objects.filter(plan=self.plan).select_related("action", "marked_by"))
         return ctx
 
