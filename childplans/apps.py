@@ -7,4 +7,4 @@ class ChildplansConfig(AppConfig):
     verbose_name = _("Barnets plan")
 
     def ready(self):
-        from . import emails  # noqa: F401  (registers outbox renderers)
+        from . import emails, signals  # noqa: F401  (outbox renderers; the menu at log-in)

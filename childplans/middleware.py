@@ -11,9 +11,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from networks.models import OrganisationMembership
-
-from .models import PlanKeepingKind, TeamMember
+from .selectors import may_reach_child_data
 
 CHILDPLANS_NAMESPACE = "childplans"
 # childplans routes with no child data, open without two-factor authentication.
@@ -22,15 +20,6 @@ MFA_EXEMPT_URL_NAMES = frozenset({"indicators"})
 
 def has_authenticator(user):
     return Authenticator.objects.filter(user_id=user.pk).exists()
-
-
-def may_reach_child_data(user):
-    """A current team member of any plan, or a member of an organisation of a plan-keeping kind."""
-    if TeamMember.objects.filter(user_id=user.pk, removed_at__isnull=True).exists():
-        return True
-    return OrganisationMembership.objects.filter(
-        user_id=user.pk, organisation__kind__in=PlanKeepingKind.objects.values("kind")
-    ).exists()
 
 
 def mfa_required(user):

@@ -7,8 +7,10 @@ import json
 from datetime import date
 from types import SimpleNamespace
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
+    Exists,
     JSONField,
     Min,
     OuterRef,
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from networks.models import OrganisationMembership
 from portal.audit import audit_record
 from portal.models import AuditEvent
 
@@ -34,6 +37,7 @@ from .models import (
     Goal,
     Need,
     PlanChange,
+    PlanKeepingKind,
     PlanVoice,
     Review,
     TeamMember,
@@ -228,6 +232,19 @@ def dashboard_actions_context(request, limit=50, show=None):
         "my_actions_overdue": sum(1 for a in found if a.overdue),
         "my_actions_more": len(found) > len(actions),
     }
+
+
+def may_reach_child_data(user):
+    """A current member of any plan's team, or a member of an organisation of a kind that may
+    keep plans: they must use two-factor authentication and see "Barnens planer" in the menu.
+    One query."""
+    if not (user.is_authenticated and user.pk):
+        return False
+    team = TeamMember.objects.filter(user=OuterRef("pk"), removed_at__isnull=True)
+    keeping = OrganisationMembership.objects.filter(
+        user=OuterRef("pk"), organisation__kind__in=PlanKeepingKind.objects.values("kind")
+    )
+    return get_user_model().objects.filter(pk=user.pk).filter(Exists(team) | Exists(keeping)).exists()
 
 
 def plan_list_for(user):

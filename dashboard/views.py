@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from childplans.context_processors import remember_plans_menu
 from childplans.selectors import dashboard_actions_context
 from meetings.selectors import upcoming_meetings_for
 from networks.models import Kommun, OrganisationMembership
@@ -25,6 +26,7 @@ def dashboard(request):
     """Min översikt: my networks, my role in each, what I can do next, my coming meetings and
     the plan actions I am responsible for ("Mina insatser": child data, so only behind MFA and
     with its audit row)."""
+    remember_plans_menu(request)  # a new team member finds "Barnens planer" from here on
     ctx = selectors.dashboard_context(request.user)
     ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
     if is_mfa_enabled(request.user):

@@ -100,26 +100,42 @@ def network_meetings(network):
 # --- regional overview ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MeetingMark:
+    """A meeting as a list shows it: when and what."""
+
+    starts_at: object
+    title: str
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.starts_at)
+
+
 def last_and_next_meetings(networks):
-    """``{network_id: (last_meeting, next_meeting)}`` for the given networks (a queryset or ids):
-    the last meeting that started before now and the next planned one. Two queries."""
+    """``{network_id: (last meeting, next meeting)}`` (``MeetingMark`` or None) for the given
+    networks (a queryset, or networks or their ids): the last meeting that started before now
+    and was not cancelled, and the next planned one. One query."""
     now = timezone.now()
-    held = Meeting.objects.filter(network=OuterRef("pk"), starts_at__lt=now).exclude(status=Meeting.Status.CANCELLED)
-    coming = Meeting.objects.filter(network=OuterRef("pk"), starts_at__gte=now, status=Meeting.Status.PLANNED)
-    if isinstance(networks, QuerySet):
-        ids = networks.values("pk")
-    else:
-        ids = [getattr(n, "pk", n) for n in networks]
-    rows = list(
-        Network.objects.filter(pk__in=ids)
-        .annotate(
-            last_id=Subquery(held.order_by("-starts_at").values("pk")[:1]),
-            next_id=Subquery(coming.order_by("starts_at").values("pk")[:1]),
-        )
-        .values_list("pk", "last_id", "next_id")
+    held = (
+        Meeting.objects.filter(network=OuterRef("pk"), starts_at__lt=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
     )
-    meetings = Meeting.objects.in_bulk([i for _pk, a, b in rows for i in (a, b) if i])
-    return {pk: (meetings.get(last), meetings.get(nxt)) for pk, last, nxt in rows}
+    coming = Meeting.objects.filter(
+        network=OuterRef("pk"), starts_at__gte=now, status=Meeting.Status.PLANNED
+    ).order_by("starts_at")
+    ids = networks.values("pk") if isinstance(networks, QuerySet) else [getattr(n, "pk", n) for n in networks]
+    rows = Network.objects.filter(pk__in=ids).annotate(
+        last_at=Subquery(held.values("starts_at")[:1]),
+        last_title=Subquery(held.values("title")[:1]),
+        next_at=Subquery(coming.values("starts_at")[:1]),
+        next_title=Subquery(coming.values("title")[:1]),
+    ).values_list("pk", "last_at", "last_title", "next_at", "next_title")
+    return {
+        pk: (MeetingMark(last_at, last_title) if last_at else None, MeetingMark(next_at, next_title) if next_at else None)
+        for pk, last_at, last_title, next_at, next_title in rows
+    }
 
 
 # --- meeting page -----------------------------------------------------------------------------

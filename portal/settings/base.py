@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "childplans.context_processors.plans_menu",  # "Barnens planer" in the menu
             ],
         },
     },

@@ -2,7 +2,6 @@
 performance-critical; their number of queries must not grow with the plan (1 -> 100 actions,
 reviews and history rows) and stays within the detail budget (8 including auth)."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,20 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from childplans.models import Action, Goal, PlanChange, Review
+from tests.queries import AUTH_QUERIES, DETAIL_BUDGET, MIDDLEWARE_SQL  # noqa: F401  (networkmap tests import them here)
 
 pytestmark = pytest.mark.django_db
 
-# What every logged-in request does before and after the view, whatever the page: read the
-# session and the user, allauth's user-session tracking, save the session, and the
-# savepoints a test transaction adds around them. The page's own queries are the rest.
-_MIDDLEWARE_SQL = re.compile(
-    r'^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)'
-    r'|FROM "django_session"|^UPDATE "django_session"|^INSERT INTO "django_session"'
-    r'|"usersessions_usersession"'
-    r'|^SELECT [^;]* FROM "portal_user" WHERE "portal_user"\."id" = \S+ LIMIT \d+$'
-)
-AUTH_QUERIES = 2  # session read, user read (the session is re-saved at most once a minute)
-DETAIL_BUDGET = 8
 # The page's own: MFA check, plan (with the latest assessments, reviews, voice, handover as
 # subqueries), team, goals with actions (one LEFT JOIN), audit insert.
 PLAN_PAGE_OWN = 5
@@ -36,7 +25,7 @@ def measure(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    own = [q["sql"] for q in ctx.captured_queries if not _MIDDLEWARE_SQL.search(q["sql"])]
+    own = [q["sql"] for q in ctx.captured_queries if not MIDDLEWARE_SQL.search(q["sql"])]
     return len(ctx.captured_queries), own
 
 

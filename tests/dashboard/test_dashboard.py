@@ -1,7 +1,6 @@
 """Min översikt: my networks with my role, and "Vad kan jag göra nu?" derived from the data.
 At most 15 queries (auth included), the same for 1 network and for 20."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,21 +11,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from networks.models import NetworkMembership, Organisation
+from tests.queries import AUTH_QUERIES, DASHBOARD_BUDGET, MIDDLEWARE_SQL
 
 from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD_BUDGET = 15
-# Read the session, read the user, save the session: made by the middleware on every request
-# (the same convention as tests/networks/conftest.py).
-AUTH_QUERIES = 3
-_MIDDLEWARE_SQL = re.compile(
-    r"^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)"
-    r'|FROM "django_session"|^UPDATE "django_session"|^INSERT INTO "django_session"'
-    r'|"usersessions_usersession"'
-    r'|^SELECT [^;]* FROM "portal_user" WHERE "portal_user"\."id" = \S+ LIMIT \d+$'
-)
 
 
 def dashboard(client):
@@ -209,7 +199,7 @@ def _queries(client):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     sql = [q["sql"] for q in ctx.captured_queries]
-    own = [s for s in sql if not _MIDDLEWARE_SQL.search(s)]
+    own = [s for s in sql if not MIDDLEWARE_SQL.search(s)]
     return len(sql), len(own), response
 
 

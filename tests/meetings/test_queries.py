@@ -3,7 +3,6 @@ detail <= 8, lists <= 10, dashboard <= 15, auth and session included). This is a
 performance-critical code path: a query per invitee would make the pages unusable for a
 regional network."""
 
-import re
 
 import pytest
 from django.db import connection
@@ -15,6 +14,7 @@ from meetings import selectors, services
 from meetings.models import Attendance, Invitation
 from networks.models import NetworkMembership
 from tests import factories as f
+from tests.queries import AUTH_QUERIES, DETAIL_BUDGET, LIST_BUDGET, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -43,25 +43,11 @@ def grow(meeting, n, org):
     ])
 
 
-# Queries every logged-in request makes by design (session read, user read, session save),
-# and the middleware's SQL to leave out when counting a page's own queries (the same rule as
-# tests/networks/conftest.py): a page's own queries are held to budget - AUTH_QUERIES.
-AUTH_QUERIES = 3
-_MIDDLEWARE_SQL = re.compile(
-    r'^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)'
-    r'|FROM "django_session"|^UPDATE "django_session"|^INSERT INTO "django_session"'
-    r'|"usersessions_usersession"'
-    r'|^SELECT [^;]* FROM "portal_user" WHERE "portal_user"\."id" = \S+ LIMIT \d+$'
-)
-
-
 def count(client, url):
     """(all queries, the page's own queries) for a GET of ``url``."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+    response, queries, own = page_queries(client, url)
     assert response.status_code == 200, url
-    sql = [q["sql"] for q in ctx.captured_queries]
-    return len(sql), len([q for q in sql if not _MIDDLEWARE_SQL.search(q)])
+    return len(queries), len(own)
 
 
 @pytest.fixture
@@ -111,7 +97,7 @@ def test_member_meeting_page_is_flat(client_for, two_meetings, participant):
     client.get(reverse("meeting_detail", args=[small.pk]))
     n_small, _own = count(client, reverse("meeting_detail", args=[small.pk]))
     n_large, own = count(client, reverse("meeting_detail", args=[large.pk]))
-    assert n_small == n_large and own <= 8 - AUTH_QUERIES
+    assert n_small == n_large and own <= DETAIL_BUDGET - AUTH_QUERIES
 
 
 def test_network_meetings_page_is_flat(client_for, network, coordinator, two_meetings):
@@ -119,7 +105,7 @@ def test_network_meetings_page_is_flat(client_for, network, coordinator, two_mee
     url = reverse("network_meetings", args=[network.pk])
     client.get(url)
     first, own = count(client, url)
-    assert own <= 10 - AUTH_QUERIES
+    assert own <= LIST_BUDGET - AUTH_QUERIES
     from datetime import timedelta
 
     for i in range(10):
@@ -136,7 +122,7 @@ def test_dashboard_selector_and_overview_selector_are_fixed(django_assert_num_qu
         [inv.meeting.network.name for inv in upcoming]
     assert [i.meeting.title for i in upcoming] == ["Liten", "Stor"]
     others = [f.LocalNetworkFactory() for _ in range(5)]
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         result = selectors.last_and_next_meetings([network, *others])
     assert result[network.pk][0].title in ("Liten", "Stor") and result[others[0].pk] == (None, None)
     with django_assert_num_queries(1):

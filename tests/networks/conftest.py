@@ -4,29 +4,14 @@ Personas around the shared ``network`` (Växjö, under the Kronoberg ``regional_
 ``coordinator`` and ``participant`` of the local network, ``regional_coordinator`` and
 ``regional_participant`` of the regional one, ``outsider``, ``administrator``."""
 
-import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from networks.models import NetworkMembership, Organisation
 from tests import factories as f
-
-# Queries every logged-in request makes around the view by design: read the session and read
-# the user (the session itself is re-saved at most once a minute: IdleSessionMiddleware).
-AUTH_QUERIES = 2
-# docs/performance.md budgets, auth/session queries included.
-DETAIL_BUDGET = 8
-LIST_BUDGET = 10
-
-_MIDDLEWARE_SQL = re.compile(
-    r'^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)'
-    r'|FROM "django_session"|^UPDATE "django_session"|^INSERT INTO "django_session"'
-    r'|"usersessions_usersession"'
-    r'|^SELECT [^;]* FROM "portal_user" WHERE "portal_user"\."id" = \S+ LIMIT \d+$'
-)
+from tests.queries import AUTH_QUERIES, DETAIL_BUDGET, LIST_BUDGET  # noqa: F401  (for the tests here)
+from tests.queries import page_queries as _page_queries
 
 
 @pytest.fixture
@@ -70,17 +55,6 @@ def anon_client():
 
 @pytest.fixture
 def page_queries():
-    """``page_queries(client, url)`` -> (response, all queries, the page's own queries).
-
-    "Own" leaves out what the middleware does on every request (session, user, allauth's
-    user-session tracking, and the savepoints around them in a test transaction), so a test
-    can hold a page to ``budget - AUTH_QUERIES`` however that middleware evolves."""
-
-    def _run(client, url):
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        queries = [q["sql"] for q in ctx.captured_queries]
-        own = [sql for sql in queries if not _MIDDLEWARE_SQL.search(sql)]
-        return response, queries, own
-
-    return _run
+    """``page_queries(client, url)`` -> (response, all queries, the page's own queries)
+    (tests/queries.py)."""
+    return _page_queries
