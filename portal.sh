@@ -2,6 +2,7 @@
 # Barnstödsportalen: the two commands.
 #   ./portal.sh run    install everything, load demo data, run the portal on http://127.0.0.1:8000
 #   ./portal.sh test   install everything, run the whole test suite (extra args go to pytest)
+#   ./portal.sh totp EMAIL   the current two-step code of a demo professional (embedded default)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -62,8 +63,14 @@ cmd_test() {
   .venv/bin/pytest "$@"
 }
 
+cmd_totp() {
+  if [ -z "${1:-}" ]; then echo "usage: $0 totp EMAIL" >&2; exit 2; fi
+  DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.dev}" .venv/bin/python manage.py demo_totp "$1"
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
-  *) echo "usage: $0 run|test [pytest args]" >&2; exit 2 ;;
+  totp) shift; cmd_totp "$@" ;;
+  *) echo "usage: $0 run|test [pytest args] | totp EMAIL" >&2; exit 2 ;;
 esac

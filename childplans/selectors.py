@@ -4,7 +4,7 @@
 with ``get_plan_for_user_or_404``)."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
@@ -202,18 +202,54 @@ def my_actions_for(user, limit=50):
     return actions
 
 
-def dashboard_actions_context(request, limit=50, show=None):
+REVIEW_SOON_DAYS = 7  # a planned review this close (or past) is "due" on the dashboard
+
+
+def plan_work_for(user, today=None):
+    """What a professional can do now in the plans, for "Vad kan jag göra nu?": the reviews due
+    (planned, at the latest a week from today) of the active plans where the user is the
+    contact person, and the handovers of the contact person's role waiting for the user's
+    answer. Plan numbers and dates only, never a child's name. Two queries."""
+    if not (user.is_authenticated and user.is_active and user.pk):
+        return {"reviews_due": [], "handovers": []}
+    today = today or timezone.localdate()
+    mine = ChildPlan.objects.visible_to(user).active()
+    reviews = list(
+        Review.objects.filter(
+            status=Review.Status.PLANNED, date__lte=today + timedelta(days=REVIEW_SOON_DAYS),
+            plan__in=mine.filter(contact_person=user).values("pk"),
+        )
+        .order_by("date", "pk")
+        .values("plan_id", "date")[:20]
+    )
+    handovers = list(
+        ContactHandover.objects.filter(
+            to_user=user, accepted_at__isnull=True, cancelled_at__isnull=True, plan__in=mine.values("pk")
+        )
+        .order_by("requested_at", "pk")
+        .values("plan_id", "requested_at")[:20]
+    )
+    for review in reviews:
+        review["overdue"] = review["date"] < today
+    return {"reviews_due": reviews, "handovers": handovers}
+
+
+def dashboard_actions_context(request, limit=50, show=None, plan_work=None):
     """Context for ``childplans/_dashboard_actions.html`` with the audit row the listing needs
     (one row, whatever the number of actions; none when there is nothing to show). Up to
     ``limit`` actions are read (the overdue count is over those); the first ``show`` (all if
-    None) are listed, and the audit row names the plans of the listed ones."""
+    None) are listed, and the audit row names the plans of the listed ones — and of
+    ``plan_work`` (``plan_work_for``), when the page lists that too."""
     found = my_actions_for(request.user, limit=limit)
     actions = found if show is None else found[:show]
-    if actions:
+    plan_ids = {a.plan_id for a in actions}
+    for rows in (plan_work or {}).values():
+        plan_ids.update(row["plan_id"] for row in rows)
+    if plan_ids:
         audit_record(
             action=AuditEvent.Action.VIEW,
             request=request,
-            detail={"list": "my_actions", "plan_ids": sorted({a.plan_id for a in actions})},
+            detail={"list": "my_actions" if plan_work is None else "dashboard", "plan_ids": sorted(plan_ids)},
         )
     # Each row's texts are made here rather than by filters and tags per row.
     status_labels = {value: str(label) for value, label in Action.Status.choices}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -175,6 +175,37 @@ def _organisation_steps(om):
             url=_url("directory_search", organisation=organisation.pk),
             link_text=_("Visa organisationens verksamheter"),
         )
+
+
+def plan_steps(plan_work, overdue_actions):
+    """Plan work first under "Vad kan jag göra nu?": handovers waiting for my answer, reviews
+    due in the plans I am the contact person of, my overdue actions. Plan numbers only: the
+    dashboard never shows a child's name."""
+    steps = []
+    for handover in plan_work["handovers"]:
+        steps.append(NextStep(
+            kind="handover",
+            text=_("Du har blivit ombedd att ta över som kontaktperson för plan %(pk)s.") % {"pk": handover["plan_id"]},
+            url=_url("childplans:handover_respond", handover["plan_id"]),
+            link_text=_("Svara på överlämningen"),
+        ))
+    for review in plan_work["reviews_due"]:
+        names = {"pk": review["plan_id"], "date": formats.date_format(review["date"], "j F")}
+        text = (_("Uppföljningen av plan %(pk)s skulle ha hållits %(date)s.") if review["overdue"]
+                else _("Plan %(pk)s ska följas upp %(date)s."))
+        steps.append(NextStep(
+            kind="review_due", text=text % names, url=_url("childplans:reviews", review["plan_id"]),
+            link_text=_("Förbered uppföljningen"),
+        ))
+    if overdue_actions:
+        steps.append(NextStep(
+            kind="overdue_actions",
+            text=ngettext("%(count)d av dina insatser är försenad.", "%(count)d av dina insatser är försenade.",
+                          overdue_actions) % {"count": overdue_actions},
+            url=_url("childplans:my_actions"),
+            link_text=_("Se Mina insatser"),
+        ))
+    return steps
 
 
 def next_steps(user, memberships, organisations):

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from childplans.context_processors import remember_plans_menu
-from childplans.selectors import dashboard_actions_context
+from childplans.selectors import dashboard_actions_context, plan_work_for
 from meetings.selectors import upcoming_meetings_for
 from networks.models import Kommun, OrganisationMembership
 from networks.services import profile_update
@@ -30,9 +30,12 @@ def dashboard(request):
     ctx = selectors.dashboard_context(request.user)
     ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
     if is_mfa_enabled(request.user):
-        # The most urgent ones; "Mina insatser" (childplans:my_actions) lists them all.
-        ctx.update(dashboard_actions_context(request, show=DASHBOARD_ACTIONS))
+        # Child data: only behind two-step verification, with one audit row for all of it. The
+        # most urgent actions; "Mina insatser" (childplans:my_actions) lists them all.
+        plan_work = plan_work_for(request.user)
+        ctx.update(dashboard_actions_context(request, show=DASHBOARD_ACTIONS, plan_work=plan_work))
         ctx["show_my_actions"] = bool(ctx["my_actions"])
+        ctx["next_steps"] = selectors.plan_steps(plan_work, ctx["my_actions_overdue"]) + ctx["next_steps"]
     return render(request, "dashboard/dashboard.html", ctx)
 
 

@@ -230,6 +230,8 @@ LOGINS = [
      "Lägg upp en verksamhet i katalogen"),
     ("johan", "Deltagare, polis (Växjö och Ljungby)", "Två lokala nätverk, sök i katalogen"),
 ]
+# Erik, Maria and Johan are also the demo's professionals in barnets plan (childplans/demo.py),
+# with Anders Petersson, the school counsellor, whose log-in that demo adds.
 
 CO, PA = NetworkMembership.Role.COORDINATOR, NetworkMembership.Role.PARTICIPANT
 

@@ -284,3 +284,8 @@ LOGGING = {
 }
 
 BENCH_VIEWS_ENABLED = False
+
+# The TOTP secret the demo professionals' authenticators are enrolled with (childplans/demo.py).
+# Only the embedded default and the tests set it; production never does, and then neither the
+# demo secret nor ``manage.py demo_totp`` exists.
+DEMO_TOTP_SECRET = None

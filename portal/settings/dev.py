@@ -16,3 +16,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
         "store_processed": False,
         "visibility_timeout": 3600,
     }
+
+# The demo professionals' TOTP secret (childplans/demo.py; printed by load_demo; never in
+# production). Base32: add it to an authenticator app as a time-based key, or run
+# ``./portal.sh totp EMAIL`` for the current code.
+DEMO_TOTP_SECRET = "BARNSTODSPORTALENDEMOKOD"

@@ -25,3 +25,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# The demo professionals' TOTP secret (childplans/demo.py; printed by load_demo; never in
+# production). Base32: add it to an authenticator app as a time-based key, or run
+# ``./portal.sh totp EMAIL`` for the current code.
+DEMO_TOTP_SECRET = "BARNSTODSPORTALENDEMOKOD"
