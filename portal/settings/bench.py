@@ -14,7 +14,9 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}}
 CACHES["kept"] = {**CACHES["default"], "KEY_PREFIX": "kept"}  # portal/kept.py
-if env.bool("BENCH_COLD", default=False):  # run_bench.py's cold column: every page rendered afresh
+# BENCH_COLD=1: the cold server of tests/bench/run_bench.py and bench_childplans.py, no kept
+# HTML, every page rendered afresh (the warm server, without it, keeps HTML as production does).
+if env.bool("BENCH_COLD", default=False):
     CACHES["kept"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

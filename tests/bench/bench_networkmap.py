@@ -3,8 +3,9 @@
 
     .venv/bin/python tests/bench/bench_networkmap.py [--people 40] [--runs 50]
 
-Renders the eco-map SVG (networkmap/svg.py: layout with label-collision search, then the
-markup) for the same deterministic people as the rendering tests, ``--runs`` times, and
+Renders the eco-map SVG (childplans/networkmap/svg.py ``map_svg``: layout with label-collision
+search, then the markup) for the same deterministic people as the rendering tests
+(tests/childplans/networkmap/helpers.py ``sample_people``), ``--runs`` times, and
 prints the median, p90 and max in milliseconds, for a spread map and for the hardest case
 (everyone in one sector and circle). No database and no network: pure CPU in this process."""
 

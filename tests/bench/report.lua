@@ -1,4 +1,4 @@
--- wrk script for tests/bench/run_bench.py.
+-- wrk script for tests/bench/run_bench.py (and bench_childplans.py, which uses its helpers).
 --
 -- Arguments after "--": the number of wrk threads (-t), then Cookie header values: the
 -- requests rotate over the cookies, each wrk thread over its own share, so concurrent requests use different sessions as real users
