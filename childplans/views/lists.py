@@ -28,7 +28,7 @@ AuditAction = AuditEvent.Action
 
 
 class PlanListView(TemplateView):
-    """Mina planer: the plans I am on the team of. One audit row for the list."""
+    """Barnens planer: the plans I am on the team of. One audit row for the list."""
 
     template_name = "childplans/plan_list.html"
 

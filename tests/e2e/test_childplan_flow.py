@@ -170,7 +170,7 @@ def test_plan_consent_team_action_and_withdrawal(people, page, new_context):
 
     # --- Open a plan -----------------------------------------------------------------------------
     page.goto("/planer/")
-    expect(page.locator("h1")).to_have_text("Mina planer")
+    expect(page.locator("h1")).to_have_text("Barnens planer")
     check_page(page)
     page.locator("main").get_by_role("link", name="Öppna en ny plan").click()
     expect(page.locator("h1")).to_have_text("Öppna en ny plan")
