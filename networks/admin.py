@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from portal.admin import AuditedAdmin
+from portal.admin import AuditedAdmin as PortalAuditedAdmin
 
+from .kept import forget_kept_of
 from .models import (
     Activity,
     Kommun,
@@ -14,6 +15,30 @@ from .models import (
     OrganisationMembership,
     Stewardship,
 )
+
+
+class AuditedAdmin(PortalAuditedAdmin):
+    """The networks admin: audited (portal.admin.AuditedAdmin), and a change shows on the next
+    request of the pages that keep HTML (networks/kept.py)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_kept_of(obj)
+
+    def delete_model(self, request, obj):
+        forget_kept_of(obj)  # before: the rows that lead to the pages are still there
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            forget_kept_of(obj)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        forget_kept_of(form.instance)
+        for obj in [*formset.new_objects, *(o for o, _fields in formset.changed_objects), *formset.deleted_objects]:
+            forget_kept_of(obj)
 
 
 @admin.register(Lan)

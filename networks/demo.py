@@ -15,6 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from .geography import load_geography
+from .kept import forget_directory, forget_network_pages
 from .models import (
     Activity,
     Kommun,
@@ -972,6 +973,9 @@ def load_demo():
             )
     Activity.objects.bulk_create(activities)
     created["verksamheter"] = len(activities)
+    # Bulk inserts: the kept pages that may show them are forgotten here (networks/kept.py).
+    forget_network_pages(*(n.pk for n in networks.values()))
+    forget_directory()
     return created
 
 

@@ -2,9 +2,11 @@
 members, organisations or networks (docs/performance.md). Access is checked before these are
 called (networks/access.py); they never decide who sees what."""
 
+from django.contrib.auth.hashers import is_password_usable
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When, Window
 
+from portal.models import tel_uri
 from portal.queries import count_of
 
 from .models import (
@@ -77,18 +79,22 @@ def network_list_page(user, visible, page_number):
 
 
 def member_page(network, page_number):
-    """One page of the network's members (``MEMBERS_PER_PAGE``), coordinators first, each with
-    their title in the organisation they represent. One query: the total comes with the rows
-    (a window count over all the network's members); a page past the last shows the last (one
-    more query, only then)."""
+    """One page of the network's members (``MEMBERS_PER_PAGE``), coordinators first: plain rows
+    (``values``: a list of 50 rows reads in a third of the time model instances take) with the
+    person's name, contact details, whom they represent and their title there. One query: the
+    total comes with the rows (a window count over all the network's members); a page past the
+    last shows the last (one more query, only then)."""
     title = OrganisationMembership.objects.filter(
         user=OuterRef("user_id"), organisation=OuterRef("organisation_id")
     ).values("title")[:1]
     members = (
         NetworkMembership.objects.filter(network=network)
-        .select_related("user", "organisation")
         .annotate(title=Subquery(title), members_total=Window(Count("pk")))
         .order_by("role", "user__first_name", "user__last_name", "user__email", "pk")
+        .values(
+            "pk", "role", "title", "members_total", "user__first_name", "user__last_name", "user__email",
+            "user__phone", "user__password", "organisation__name", "organisation__unit",
+        )
     )
 
     def rows_of(number):
@@ -100,8 +106,18 @@ def member_page(network, page_number):
         total = NetworkMembership.objects.filter(network=network).count()
         page_number = max(1, -(-total // MEMBERS_PER_PAGE))
         rows = rows_of(page_number)
+    role_labels = dict(NetworkMembership.Role.choices)
+    for row in rows:
+        name = " ".join(p for p in (row["user__first_name"], row["user__last_name"]) if p)
+        row["name"] = name or row["user__email"]
+        row["email"] = row["user__email"]
+        row["phone"] = row["user__phone"]
+        row["phone_uri"] = tel_uri(row["user__phone"])
+        row["invited"] = not is_password_usable(row.pop("user__password"))
+        row["organisation"] = ", ".join(p for p in (row["organisation__name"], row["organisation__unit"]) if p)
+        row["role_label"] = role_labels.get(row["role"], "")
     paginator = Paginator(members, MEMBERS_PER_PAGE)
-    paginator.count = rows[0].members_total if rows else 0  # counted with the rows
+    paginator.count = rows[0]["members_total"] if rows else 0  # counted with the rows
     return Page(rows, page_number, paginator)
 
 
@@ -117,25 +133,33 @@ def stewardships(network):
 
 
 def organisation_groups(network, current_stewardship=None):
-    """The network's member organisations grouped by kind (in the kinds' order), each with its
-    number of members in the network and whether it drives the network now. One query."""
+    """The network's member organisations grouped by kind (in the kinds' order), each a plain
+    row with its name, place, number of members in the network and whether it drives the
+    network now. One query."""
     links = (
         NetworkOrganisation.objects.filter(network=network)
-        .select_related("organisation", "organisation__kommun", "organisation__lan")
         .annotate(
             member_count=count_of(
                 NetworkMembership.objects.filter(network=network, organisation=OuterRef("organisation_id"))
             )
         )
         .order_by("organisation__name", "organisation__unit")
+        .values(
+            "organisation_id", "member_count", "organisation__name", "organisation__unit", "organisation__kind",
+            "organisation__kommun__name", "organisation__lan__name",
+        )
     )
     groups = {}
+    driving = current_stewardship.organisation_id if current_stewardship is not None else None
     for link in links:
-        org = link.organisation
-        org.member_count = link.member_count
-        org.joined_on = link.joined_on
-        org.drives_network = current_stewardship is not None and current_stewardship.organisation_id == org.pk
-        groups.setdefault(org.kind, []).append(org)
+        org = {
+            "pk": link["organisation_id"],
+            "name": ", ".join(p for p in (link["organisation__name"], link["organisation__unit"]) if p),
+            "place": link["organisation__kommun__name"] or link["organisation__lan__name"],
+            "member_count": link["member_count"],
+            "drives_network": link["organisation_id"] == driving,
+        }
+        groups.setdefault(link["organisation__kind"], []).append(org)
     return [
         {"kind": kind, "label": Organisation.Kind(kind).label, "organisations": orgs}
         for kind, orgs in sorted(groups.items(), key=lambda item: KIND_ORDER.get(item[0], 99))

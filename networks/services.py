@@ -18,6 +18,7 @@ from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.outbox import outbox_add
 
+from .kept import forget_directory, forget_network_pages, forget_pages_of_people
 from .models import (
     Activity,
     Network,
@@ -65,6 +66,7 @@ def network_update(*, network, by, name, purpose):
     network.full_clean()
     network.save(update_fields=["name", "purpose", "updated_at"])
     audit_record(action=Action.UPDATE, event="network.updated", user=by, obj=network, detail={"fields": changed})
+    forget_network_pages(network.pk)
     return network
 
 
@@ -80,6 +82,7 @@ def network_organisation_add(*, network, organisation, by):
     if created:
         audit_record(action=Action.CREATE, event="network_organisation.added", user=by, obj=link,
                      detail={"network_id": network.pk, "organisation_id": organisation.pk})
+        forget_network_pages(network.pk)
     return link
 
 
@@ -95,6 +98,7 @@ def network_organisation_remove(*, network, organisation, by):
     audit_record(action=Action.DELETE, event="network_organisation.removed", user=by, obj=link,
                  detail={"network_id": network.pk, "organisation_id": organisation.pk})
     link.delete()
+    forget_network_pages(network.pk)
 
 
 # --- members -----------------------------------------------------------------------------------
@@ -118,6 +122,7 @@ def network_member_invite(*, network, email, first_name, last_name, organisation
     membership = NetworkMembership.objects.create(network=network, user=user, organisation=organisation, role=role)
     audit_record(action=Action.CREATE, event="membership.added", user=by, obj=membership,
                  detail={"network_id": network.pk, "user_id": user.pk, "role": role})
+    forget_network_pages(network.pk)
     if not user.has_usable_password():
         invitation = NetworkInvitation.objects.create(network=network, user=user, invited_by=by)
         audit_record(action=Action.CREATE, event="network_invitation.sent", user=by, obj=invitation,
@@ -146,6 +151,7 @@ def network_member_remove(*, membership, by):
                  detail={"network_id": membership.network_id, "user_id": membership.user_id,
                          "role": membership.role})
     membership.delete()
+    forget_network_pages(membership.network_id)
 
 
 @transaction.atomic
@@ -164,6 +170,7 @@ def network_member_set_role(*, membership, role, by):
         audit_record(action=Action.UPDATE, event="membership.role_changed", user=by, obj=locked,
                      detail={"network_id": locked.network_id, "user_id": locked.user_id,
                              "from": previous, "to": role})
+        forget_network_pages(locked.network_id)
     return membership
 
 
@@ -176,6 +183,7 @@ def network_invitation_accept(*, invitation, password):
     NetworkInvitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())
     audit_record(action=Action.PASSWORD_SET, event="network_invitation.accepted", user=user, obj=invitation,
                  detail={"network_id": invitation.network_id})
+    forget_pages_of_people(user.pk)  # no longer "invited, not logged in yet"
     return user
 
 
@@ -211,6 +219,7 @@ def stewardship_handover(*, network, organisation, contact_person, starts_on, by
                  detail={"network_id": network.pk, "organisation_id": organisation.pk,
                          "contact_person_id": contact_person.pk, "starts_on": starts_on.isoformat(),
                          "previous_id": current.pk if current else None})
+    forget_network_pages(network.pk)
     return period
 
 
@@ -230,6 +239,7 @@ def activity_create(*, by, **fields):
     activity.save()
     audit_record(action=Action.CREATE, event="activity.created", user=by, obj=activity,
                  detail={"organisation_id": activity.organisation_id})
+    forget_directory()
     return activity
 
 
@@ -242,6 +252,7 @@ def activity_update(*, activity, by, **fields):
     activity.save()
     audit_record(action=Action.UPDATE, event="activity.updated", user=by, obj=activity,
                  detail={"organisation_id": activity.organisation_id})
+    forget_directory()
     return activity
 
 
@@ -250,6 +261,7 @@ def activity_delete(*, activity, by):
     audit_record(action=Action.DELETE, event="activity.deleted", user=by, obj=activity,
                  detail={"organisation_id": activity.organisation_id})
     activity.delete()
+    forget_directory()
 
 
 # --- a person's own details ----------------------------------------------------------------------
@@ -272,4 +284,5 @@ def profile_update(*, user, by, first_name, last_name, phone, titles=None):
             changed.append(membership.pk)
     audit_record(action=Action.UPDATE, event="profile.updated", user=by, obj=user,
                  detail={"organisation_memberships": changed})
+    forget_pages_of_people(user.pk)
     return user

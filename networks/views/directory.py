@@ -4,14 +4,18 @@ Every logged-in user may search and read the directory. An activity is published
 by the people who belong to its organisation (and administrators); for anyone else the
 change pages answer 404, the same as for an activity that does not exist."""
 
+import hashlib
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
 
 from portal.forms import ServiceFormMixin
+from portal.kept import kept
 
 from .. import services
 from ..access import is_administrator
@@ -22,6 +26,7 @@ from ..directory import (
     search_activities,
 )
 from ..directory_forms import ActivityForm, ActivitySearchForm
+from ..kept import DIRECTORY_RESULTS, DIRECTORY_SCOPE, DIRECTORY_TIMEOUT
 from ..models import Activity, Organisation
 
 PAGE_SIZE = 50
@@ -35,7 +40,14 @@ class ActivitySearchView(TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx.update(self.results_context())
+        # Kept HTML (networks/kept.py DIRECTORY_RESULTS): per search, the same for everyone.
+        params = tuple((name, tuple(self.request.GET.getlist(name))) for name in SEARCH_PARAMETERS
+                       if name in self.request.GET)
+        ctx["results_html"] = kept(
+            DIRECTORY_RESULTS, (hashlib.sha256(repr(params).encode()).hexdigest(),),
+            lambda: render_to_string("networks/_directory_results.html", self.results_context()),
+            DIRECTORY_TIMEOUT, scope=DIRECTORY_SCOPE,
+        )
         ctx["can_publish"] = is_administrator(user) or organisations_for_editor(user).exists()
         return ctx
 

@@ -5,14 +5,17 @@ reads through networks.selectors, writes through networks.services (a Validation
 Swedish message goes next to its field)."""
 
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from portal.forms import ServiceFormMixin
+from portal.kept import kept
 
 from .. import contrib, selectors, services
 from ..access import NetworkAccessMixin, is_administrator, regional_networks_coordinated_by
 from ..forms import NetworkCreateForm, NetworkUpdateForm
+from ..kept import NETWORK_BODY, NETWORK_BODY_TIMEOUT, network_scope
 from ..models import Network, NetworkMembership
 
 
@@ -113,9 +116,10 @@ class NetworkUpdateView(NetworkAccessMixin, ServiceFormMixin, FormView):
 
 
 class NetworkDetailView(NetworkAccessMixin, TemplateView):
-    """Purpose, who drives the network, meetings (contributed by meetings, networks/contrib.py),
-    members 50 a page and member organisations. A fixed number of queries whatever the number
-    of members (docs/performance.md)."""
+    """Meetings (contributed by meetings, networks/contrib.py), then the network's body —
+    purpose, who drives the network, members 50 a page and member organisations — kept HTML
+    (networks/kept.py ``NETWORK_BODY``), the same for everyone who may see the network. A fixed
+    number of queries whatever the number of members (docs/performance.md)."""
 
     template_name = "networks/network_detail.html"
 
@@ -124,16 +128,27 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
         network = self.network
         user = self.request.user
         admin = is_administrator(user)
-        current, past = selectors.stewardships(network)
+        page_number = selectors.page_number_from(self.request.GET.get("sida"))
         ctx.update(
             is_administrator=admin,
             sections=contrib.network_sections(self.request, network, ctx["is_coordinator"]),
-            member_page=selectors.member_page(network, selectors.page_number_from(self.request.GET.get("sida"))),
-            current_stewardship=current,
-            past_stewardships=past,
-            organisation_groups=selectors.organisation_groups(network, current),
+            network_body=kept(
+                NETWORK_BODY, (network.pk, page_number), lambda: self.render_body(network, page_number),
+                NETWORK_BODY_TIMEOUT, scope=network_scope(network.pk),
+            ),
             parent_visible=bool(network.parent_id) and (admin or network.viewer_in_parent),
         )
         if network.kind == Network.Kind.REGIONAL:
             ctx["local_networks"] = selectors.local_networks(network, user, admin)
         return ctx
+
+    @staticmethod
+    def render_body(network, page_number):
+        current, past = selectors.stewardships(network)
+        return render_to_string("networks/_network_body.html", {
+            "network": network,
+            "current_stewardship": current,
+            "past_stewardships": past,
+            "member_page": selectors.member_page(network, page_number),
+            "organisation_groups": selectors.organisation_groups(network, current),
+        })

@@ -13,7 +13,15 @@ from django.test import Client
 from django.urls import reverse
 
 from childplans.demo import CHURCH_EMAIL, CONTACT_EMAIL, POLICE_EMAIL, SCHOOL_EMAIL, demo_children
-from childplans.models import Action, ChildPlan, ChronologyEntry, Consent, PlanChange, Review, TeamMember
+from childplans.models import (
+    Action,
+    ChildPlan,
+    ChronologyEntry,
+    Consent,
+    PlanChange,
+    Review,
+    TeamMember,
+)
 from childplans.networkmap.models import MapVersion, NetworkMeeting
 from networks.demo import DEMO_PASSWORD
 from portal.models import User

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Q
 
+from networks.kept import forget_directory, forget_network_pages
 from networks.models import (
     Activity,
     Kommun,
@@ -465,6 +466,9 @@ class Command(BaseCommand):
             reset_bench_data()
         self.stdout.write(f"Skapar testdata ({scale}) …")
         Seeder(scale, stdout=self.stdout).run()
+        # Bulk inserts: the kept pages that may show them are forgotten (networks/kept.py).
+        forget_network_pages(*Network.objects.values_list("pk", flat=True))
+        forget_directory()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Klart på {time.monotonic() - started:.1f} s: {current_counts()}. "
