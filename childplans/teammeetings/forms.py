@@ -140,7 +140,7 @@ class MinutesForm(forms.Form):
     decisions = forms.CharField(label=_("Vad som beslutades"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                 help_text=_("Krävs för att stänga protokollet."))
     notes = forms.CharField(label=_("Övriga anteckningar"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_meeting_on = forms.DateField(label=_("Nästa möte"), required=False, widget=DateInput(),
+    next_meeting_on = forms.DateField(label=_("Datum för nästa möte"), required=False, widget=DateInput(),
                                       help_text=_("Blir planens nästa uppföljning."))
     child_took_part = forms.ChoiceField(
         label=_("Var barnet delaktigt i att ta fram planen?"), required=False,
