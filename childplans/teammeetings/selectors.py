@@ -3,7 +3,7 @@ invitees, agenda points or actions (docs/performance.md: a plan page <= 10 queri
 Every read starts from the plan the view loaded through ``ChildPlan.objects.visible_to`` — or,
 for the dashboard, from ``visible_to(user)`` itself."""
 
-from django.db.models import BooleanField, Case, Count, F, Q, Value, When
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -13,7 +13,6 @@ from childplans.models import ChildPlan
 from portal.queries import is_valid_id
 
 from .models import AgendaPoint, Invitee, MinutesAction, TeamMeeting
-from .services import still_called
 
 
 def meetings_of(plan):
@@ -45,16 +44,19 @@ def meeting_of(plan, pk):
 
 def invitees_of(meeting):
     """Everyone called, team members first (by name) then guardians, with their person,
-    organisation or guardian, and ``still_valid``: does the invitation still work (a member who
-    left the team, or whose consent was withdrawn, is shown as such). One query."""
-    return list(
+    organisation or guardian. One query. ``still_valid`` marks, for the page, a member still on
+    the team (``removed_at`` is set by the services when someone is removed or their consent is
+    withdrawn); what a member may do — answer, get e-mail — is decided by ``still_called`` /
+    ``invitee_is_valid`` (the full rule of ``visible_to``), never by this mark."""
+    invitees = list(
         Invitee.objects.filter(meeting=meeting)
         .select_related("team_member__user", "team_member__organisation", "guardian")
-        .annotate(still_valid=Case(When(still_called(), then=Value(True)), default=Value(False),
-                                   output_field=BooleanField()))
         .order_by(F("guardian_id").asc(nulls_first=True), "team_member__user__first_name",
                   "team_member__user__last_name", "pk")
     )
+    for invitee in invitees:
+        invitee.still_valid = invitee.guardian_id is not None or invitee.team_member.removed_at is None
+    return invitees
 
 
 def agenda_of(meeting):

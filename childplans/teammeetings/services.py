@@ -76,8 +76,9 @@ def meeting_key(meeting):
 
 def still_called():
     """Invitees whose invitation still works: a guardian, or a team member while they give access
-    to the plan (removed, consent withdrawn or left the organisation: no more)."""
-    return Q(guardian__isnull=False) | Q(team_member__in=members_with_access())
+    to the plan (removed, consent withdrawn or left the organisation: no more). Correlated on the
+    invitee's team member, so it is an index lookup per invitee, whatever the number of plans."""
+    return Q(guardian__isnull=False) | Exists(members_with_access().filter(pk=OuterRef("team_member_id")))
 
 
 def invitee_is_valid(invitee):

@@ -56,9 +56,11 @@ class MinutesView(MeetingFormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form = ctx["form"]
+        chosen = {str(v) for v in (form["attended"].value() or [])}
         ctx.update(
             invitees=self.invitees,
-            points=[(p, form[f"point_{p.pk}"]) for p in self.agenda],
+            points=[(p, form[f"point_{p.pk}"].value()) for p in self.agenda],
+            attended=[(value, text, value in chosen) for value, text in form.fields["attended"].choices],
             actions=selectors.minutes_actions_of(self.meeting),
         )
         return ctx
