@@ -7,7 +7,9 @@ networks/demo.py, so that a newcomer sees barnets plan at once:
   region, a team from socialtjänst, skola, region and the church's stödsamordnare, two
   assessments months apart, goals and actions (some overdue), a held review with the
   participation indicators and the next one due, chronology, history, the child's voice, a
-  network map with two saved versions, a network meeting and a familjeråd;
+  network map with two saved versions, a network meeting and a familjeråd, and barnteamets
+  möte: one held a month ago whose closed minutes are that review, and one coming in six days
+  with the invitations sent (to the team and to Lena, the guardian with an e-mail address);
 - Milo Exempelsson: just opened;
 - Alva Demosson: opened by a colleague who asks the demo contact person to take over;
 - Ella Fiktivsson: closed.
@@ -23,7 +25,7 @@ authenticator with that secret, so they can pass the two-step log-in that child 
 (``./portal.sh totp EMAIL`` prints the current code)."""
 
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import import_module
 
 from allauth.mfa.models import Authenticator
@@ -52,6 +54,8 @@ from .models import (
 )
 from .networkmap import services as map_services
 from .networkmap.models import Closeness, MapVersion, NetworkMeeting, Quality, Sector
+from .teammeetings import services as meeting_services
+from .teammeetings.models import ChildPart, Invitee, TeamMeeting
 
 User = get_user_model()
 
@@ -59,9 +63,9 @@ User = get_user_model()
 # networks/demo.py; these get the demo password and, in the embedded default, the demo TOTP.
 PROFESSIONALS = [
     ("socialtjanst.vaxjo@exempel.se", "Kontaktperson, socialsekreterare (Växjö)",
-     "Barnens planer: Saga Påhittads plan, nätverkskartan, uppföljningen; en överlämning att svara på"),
+     "Barnens planer: Saga Påhittads plan, nätverkskartan, barnteamets möten, uppföljningen; en överlämning att svara på"),
     ("anders.petersson@exempel.se", "Skolkurator i Sagas team (Katedralskolan)",
-     "Mina insatser: en är försenad; planen och kartan"),
+     "Mina insatser: en är försenad; barnteamets möte under Mina kommande möten; planen och kartan"),
     ("kyrkan.vaxjo@exempel.se", "Stödsamordnare i Sagas team (Växjö domkyrkoförsamling)",
      "Planen ur kyrkans stödsamordnares syn; katalogen"),
     ("polisen.vaxjo@exempel.se", "Polis i samma nätverk, inte i något team",
@@ -80,6 +84,7 @@ ORGANISATIONS = {
 }
 
 SAGA = ("Saga", "Påhittad", date(2014, 5, 3))
+LENA_EMAIL = "lena.pahittad@exempel.se"  # Saga's mother: invited to barnteamets möte by e-mail
 MILO = ("Milo", "Exempelsson", date(2017, 9, 21))
 ALVA = ("Alva", "Demosson", date(2012, 2, 14))
 ELLA = ("Ella", "Fiktivsson", date(2010, 11, 30))
@@ -138,7 +143,7 @@ def load_plan_demo(today=None):
     """Create the demo professionals' access and the demo plans that are missing; returns
     {what: number created}."""
     today = today or timezone.localdate()
-    created = {"planer": 0, "tvåstegsverifieringar": 0}
+    created = {"planer": 0, "tvåstegsverifieringar": 0, "barnteamsmöten": 0}
     _ensure_reference_data()
     people = {u.email: u for u in User.objects.filter(email__in=[p[0] for p in PROFESSIONALS] + [REGION_EMAIL])}
     if len(people) < len(PROFESSIONALS) + 1:
@@ -156,6 +161,11 @@ def load_plan_demo(today=None):
         if _plan_of(given, family, born) is None:
             build()
             created["planer"] += 1
+    saga = _plan_of(*SAGA)
+    if not TeamMeeting.objects.filter(plan=saga).exists():  # a Saga loaded before team meetings existed
+        created["barnteamsmöten"] += _saga_team_meetings(saga, today, contact)
+    elif created["planer"]:
+        created["barnteamsmöten"] += TeamMeeting.objects.filter(plan=saga).count()
     return created
 
 
@@ -201,7 +211,7 @@ def _saga(today, orgs, contact, school, church, region):
         ["Skolfrånvaro", "Barn som anhöriga"], opened_days_ago=165,
     )
     mother = services.guardian_add(plan=plan, by=contact, name="Lena Påhittad", relation=Guardian.Relation.MOTHER,
-                                   has_custody=True, contact="070-174 06 21, lena.pahittad@exempel.se")
+                                   has_custody=True, contact="070-174 06 21", email=LENA_EMAIL)
     services.guardian_add(plan=plan, by=contact, name="Omar Påhittad", relation=Guardian.Relation.FATHER,
                           has_custody=True, contact="070-174 06 22")
     services.consent_record(
@@ -246,20 +256,14 @@ def _saga(today, orgs, contact, school, church, region):
         services.action_add(plan=plan, by=contact, goal=goal, what=what, responsible_organisation=orgs[org],
                             responsible_person=person, starts_on=today + timedelta(days=starts),
                             due_on=today + timedelta(days=due), status=status, follow_up="")
+    # Barnteamets möte a month ago: its closed minutes are the held review (a new version of the
+    # plan), with the next review in six days; then the child's voice for the new version.
+    _saga_held_meeting(plan, today, contact)
     services.voice_save(
         plan=plan, by=contact,
         child_voice="Jag vill att någon berättar sanningen om pappa. Matte är svårast. Tjejgruppen är det bästa.",
         guardians_views="Vi vill att Saga trivs i skolan igen och att hon får prata med någon utanför familjen.",
     )
-    # A review held a month ago (backdated: the service records reviews on the day they are held).
-    Review.objects.create(
-        plan=plan, date=today - timedelta(days=30), status=Review.Status.HELD,
-        participants="Saga, Lena Påhittad, kontaktpersonen, skolkuratorn, stödsamordnaren",
-        decisions="Fortsatta samtal i skolan. Saga börjar i kyrkans tjejgrupp. Ny uppföljning om två månader.",
-        child_took_part=Review.ChildTookPart.YES, guardians_know_plan=True, recorded_by=contact,
-        next_review_on=today + timedelta(days=6),
-    )
-    services.review_plan(plan=plan, by=contact, date=today + timedelta(days=6))
     for days, event, source, impact, taken in (
         (-170, "Pappa får en allvarlig diagnos och läggs in på sjukhus.", "Mamma", ChronologyEntry.Impact.NEGATIVE,
          "Skolan informerad med mammas samtycke."),
@@ -272,7 +276,86 @@ def _saga(today, orgs, contact, school, church, region):
         services.chronology_add(plan=plan, by=contact, occurred_on=today + timedelta(days=days), event=event,
                                 source=source, impact=impact, action_taken=taken)
     _saga_map(plan, today, contact)
+    _saga_coming_meeting(plan, today, contact)
     return plan
+
+
+def _at(day, hour, minute=0):
+    """``day`` at ``hour``:``minute``, Swedish time."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone())
+
+
+def _answer(meeting, response, *, email=None, guardian=None):
+    invitee = Invitee.objects.get(meeting=meeting, **({"guardian": guardian} if guardian else {"email": email}))
+    meeting_services.invitee_answer(invitee=invitee, response=response)
+    return invitee
+
+
+def _saga_held_meeting(plan, today, contact):
+    """Barnteamets möte a month ago with the school, the region, the church and Lena; its minutes
+    are closed, so it is the plan's held review (participation indicators, the next review in six
+    days) and an entry in the chronology. Called before its time (the service refuses the past),
+    answered, then moved back to the day it was held."""
+    lena = Guardian.objects.get(child_id=plan.child_id, email=LENA_EMAIL)
+    start = _at(today + timedelta(days=1), 14)
+    meeting = meeting_services.meeting_call(
+        plan=plan, by=contact, starts_at=start, ends_at=start + timedelta(hours=1, minutes=30),
+        place="Katedralskolan, samtalsrummet", guardians=[lena], child_part=ChildPart.PART_TIME,
+    )
+    meeting_services.preparation_save(
+        plan=plan, meeting=meeting, by=contact,
+        family_topics="Frånvaron, och vad Saga kan göra på fritiden när pappa är på sjukhuset.",
+        not_before_child="Pappas prognos.",
+        child_words="Jag vill inte prata om pappa när alla är där. Jag vill börja i tjejgruppen.",
+    )
+    _answer(meeting, "yes", email=SCHOOL_EMAIL)
+    _answer(meeting, "yes", email=CHURCH_EMAIL)
+    _answer(meeting, "no", email=REGION_EMAIL)
+    _answer(meeting, "yes", guardian=lena)
+    held = _at(today - timedelta(days=30), 14)
+    TeamMeeting.objects.filter(pk=meeting.pk).update(starts_at=held, ends_at=held + timedelta(hours=1, minutes=30))
+    meeting.refresh_from_db()
+    came = Invitee.objects.filter(meeting=meeting, response=Invitee.Response.YES).values_list("pk", flat=True)
+    meeting_services.minutes_close(
+        plan=plan, meeting=meeting, by=contact, attended=list(came), child_came=True,
+        decisions="Fortsatta samtal i skolan. Saga börjar i kyrkans tjejgrupp. Ny uppföljning om två månader.",
+        notes="Saga var med den första halvtimmen och berättade själv om tjejgruppen.",
+        next_meeting_on=today + timedelta(days=6), child_took_part=Review.ChildTookPart.YES,
+        guardians_know_plan=True, send_summary=True,
+        guardian_summary="Saga fortsätter att prata med kuratorn i skolan och börjar i kyrkans tjejgrupp. "
+                         "Vi ses igen om ungefär en månad.",
+    )
+    return meeting
+
+
+def _saga_coming_meeting(plan, today, contact):
+    """Barnteamets möte in six days (the next review): the team and Lena are called, the school
+    has answered, the family's preparation and Saga's letter are recorded."""
+    lena = Guardian.objects.get(child_id=plan.child_id, email=LENA_EMAIL)
+    start = _at(today + timedelta(days=6), 13)
+    meeting = meeting_services.meeting_call(
+        plan=plan, by=contact, starts_at=start, ends_at=start + timedelta(hours=1, minutes=30),
+        place="Katedralskolan, samtalsrummet", guardians=[lena], child_part=ChildPart.PART_TIME,
+    )
+    meeting_services.preparation_save(
+        plan=plan, meeting=meeting, by=contact,
+        family_topics="Sommarlovet: vem Saga kan vara hos när mamma arbetar.",
+        not_before_child="Pappas nya behandling.",
+        child_words="Hej! Jag tycker om tjejgruppen. Matte är fortfarande svårt men kuratorn är snäll. "
+                    "Jag vill vara hos mormor på sommarlovet. /Saga",
+    )
+    _answer(meeting, "yes", email=SCHOOL_EMAIL)
+    return meeting
+
+
+def _saga_team_meetings(plan, today, contact):
+    """For a Saga plan loaded before team meetings existed: Lena's address, then both meetings."""
+    lena = Guardian.objects.filter(child_id=plan.child_id, name="Lena Påhittad").first()
+    if lena is not None and not lena.email:
+        services.guardian_update(plan=plan, guardian=lena, by=contact, email=LENA_EMAIL)
+    _saga_held_meeting(plan, today, contact)
+    _saga_coming_meeting(plan, today, contact)
+    return 2
 
 
 def _saga_map(plan, today, contact):

@@ -26,7 +26,7 @@ from .models import (
 User = get_user_model()
 
 # Fields with personal data: never shown on an error page (sensitive_post_parameters).
-SENSITIVE_FIELDS = ("given_name", "family_name", "personnummer", "birth_date", "name", "contact", "reason")
+SENSITIVE_FIELDS = ("given_name", "family_name", "personnummer", "birth_date", "name", "contact", "email", "reason")
 
 
 class DateInput(forms.DateInput):
@@ -97,13 +97,20 @@ class ChildForm(forms.Form):
 class GuardianForm(forms.ModelForm):
     class Meta:
         model = Guardian
-        fields = ["name", "relation", "has_custody", "contact"]
+        fields = ["name", "relation", "has_custody", "email", "contact"]
         labels = {
             "name": _("Namn"),
             "relation": _("Relation till barnet"),
             "has_custody": _("Har vårdnaden om barnet"),
-            "contact": _("Kontaktuppgifter (telefon, e-post, adress)"),
+            "email": _("E-postadress"),
+            "contact": _("Kontaktuppgifter (telefon, adress)"),
         }
+        help_texts = {
+            "email": _("Frivilligt. Behövs för att bjuda in vårdnadshavaren till barnteamets möten med e-post."),
+        }
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
 
 
 class ConsentForm(forms.Form):

@@ -8,7 +8,7 @@ withdrawing consent or leaving the organisation takes effect on the next request
 Staff users, superusers and network coordinators get no special access."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from networks.models import OrganisationMembership
 
@@ -28,6 +28,28 @@ def current_membership_filter(user):
     return (
         TeamMember.objects.filter(plan_id=OuterRef("pk"), user_id=user.pk, removed_at__isnull=True)
         .filter(Q(organisation_id=OuterRef("owner_organisation_id")) | Exists(consent_covers))
+        .filter(Exists(still_in_organisation))
+    )
+
+
+def members_with_access():
+    """TeamMember rows that give their user access to their plan now, for many members at once
+    (the same rule as ``current_membership_filter``, which the plan pages use per user; a test
+    holds the two together). For work done on the team's behalf outside a request — who still
+    gets a team meeting's reminders, whose answer link still works."""
+    from .models import ConsentOrganisation, TeamMember  # models imports this module
+
+    consent_covers = ConsentOrganisation.objects.filter(
+        consent__plan_id=OuterRef("plan_id"),
+        organisation_id=OuterRef("organisation_id"),
+        consent__withdrawn_on__isnull=True,
+    )
+    still_in_organisation = OrganisationMembership.objects.filter(
+        user_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id")
+    )
+    return (
+        TeamMember.objects.filter(removed_at__isnull=True, user__is_active=True)
+        .filter(Q(organisation_id=F("plan__owner_organisation_id")) | Exists(consent_covers))
         .filter(Exists(still_in_organisation))
     )
 

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from .selectors import may_reach_child_data
 
 CHILDPLANS_NAMESPACE = "childplans"
-# childplans routes with no child data, open without two-factor authentication.
-MFA_EXEMPT_URL_NAMES = frozenset({"indicators"})
+# childplans routes open without two-factor authentication: the indicators (no child data) and
+# the public answer page behind a team meeting's e-mail (its token is the key; for anyone).
+MFA_EXEMPT_URL_NAMES = frozenset({"indicators", "teammeeting_answer"})
 
 
 def has_authenticator(user):

@@ -109,6 +109,10 @@ class Guardian(TimeStampedModel):
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
     has_custody = models.BooleanField(_("har vårdnad"), default=True)
     contact = models.CharField(_("kontaktuppgifter"), max_length=300, blank=True)
+    email = models.EmailField(
+        _("e-postadress"), blank=True,
+        help_text=_("Inbjudningar till barnteamets möten skickas hit. Visas aldrig för andra än teamet."),
+    )
 
     class Meta:
         verbose_name = _("vårdnadshavare")

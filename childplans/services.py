@@ -104,6 +104,9 @@ def _require_active(plan):
         raise ValidationError(_("Planen är avslutad och kan inte ändras."))
 
 
+require_active = _require_active  # for the plan's sub-apps (the team meetings)
+
+
 # --- who may keep plans, consent coverage ----------------------------------------------------
 
 
@@ -138,7 +141,7 @@ def _is_current_member(plan, user):
 # --- opening, the child and the guardians -----------------------------------------------------
 
 CHILD_FIELDS = ["given_name", "family_name", "birth_date", "personnummer"]
-GUARDIAN_FIELDS = ["name", "relation", "has_custody", "contact"]
+GUARDIAN_FIELDS = ["name", "relation", "has_custody", "contact", "email"]
 
 
 def _clean_personnummer(personnummer, birth_date):
@@ -259,7 +262,8 @@ def guardian_add(*, plan, by, **fields):
 @transaction.atomic
 def guardian_update(*, plan, guardian, by, **fields):
     _require_active(plan)
-    before = _snapshot(guardian, GUARDIAN_FIELDS)
+    # From the database: the page's ModelForm has already written the new values on ``guardian``.
+    before = _snapshot(Guardian.objects.get(pk=guardian.pk), GUARDIAN_FIELDS)
     for name, value in fields.items():
         setattr(guardian, name, value)
     guardian.full_clean()

@@ -3,11 +3,13 @@
 ``ROUTE_CLASSES`` classifies every route here for portal/routes.py (promise 1): "child" routes
 take ``plan_pk`` and their view declares ``PlanAccessMixin`` (tests/childplans/test_access.py
 walks them all for every persona and method); "member" routes show only the user's own plans
-or actions, or no child data at all."""
+or actions, or no child data at all; the "public" one is a team meeting's answer page behind an
+e-mail's links (its token is the key)."""
 
 from django.urls import path
 
 from .networkmap import urls as networkmap_urls
+from .teammeetings import urls as teammeeting_urls
 from .views import consent, lists, plan, records, team, wellbeing
 
 app_name = "childplans"
@@ -59,9 +61,15 @@ urlpatterns = [
 
 # The network map (issue 5) is part of the plan: its routes live in this namespace.
 urlpatterns += networkmap_urls.urlpatterns
+# So is barnteamets möte (issue 12); its answer page behind the e-mail's links is public.
+urlpatterns += teammeeting_urls.urlpatterns
 
 MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"})
+PUBLIC_ROUTES = teammeeting_urls.PUBLIC_ROUTES
 
 ROUTE_CLASSES = {
-    f"{app_name}:{p.name}": ("member" if p.name in MEMBER_ROUTES else "child") for p in urlpatterns
+    f"{app_name}:{p.name}": (
+        "member" if p.name in MEMBER_ROUTES else "public" if p.name in PUBLIC_ROUTES else "child"
+    )
+    for p in urlpatterns
 }

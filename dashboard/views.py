@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from childplans.context_processors import remember_plans_menu
 from childplans.selectors import dashboard_actions_context, plan_work_for
+from childplans.teammeetings.selectors import upcoming_team_meetings_for
 from meetings.selectors import upcoming_meetings_for
 from networks.models import Kommun, OrganisationMembership
 from networks.services import profile_update
@@ -31,9 +32,13 @@ def dashboard(request):
     ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
     if is_mfa_enabled(request.user):
         # Child data: only behind two-step verification, with one audit row for all of it. The
-        # most urgent actions; "Mina insatser" (childplans:my_actions) lists them all.
+        # most urgent actions; "Mina insatser" (childplans:my_actions) lists them all. The coming
+        # team meetings join "Mina kommande möten" (their plans are named in the same audit row).
         plan_work = plan_work_for(request.user)
-        ctx.update(dashboard_actions_context(request, show=DASHBOARD_ACTIONS, plan_work=plan_work))
+        team_meetings = upcoming_team_meetings_for(request.user)
+        ctx.update(upcoming_extra_rows=team_meetings, upcoming_extra_template="teammeetings/_dashboard_upcoming.html")
+        ctx.update(dashboard_actions_context(request, show=DASHBOARD_ACTIONS,
+                                             plan_work={**plan_work, "team_meetings": team_meetings}))
         ctx["show_my_actions"] = bool(ctx["my_actions"])
         ctx["next_steps"] = selectors.plan_steps(plan_work, ctx["my_actions_overdue"]) + ctx["next_steps"]
     return render(request, "dashboard/dashboard.html", ctx)

@@ -1,8 +1,13 @@
-"""iCalendar files for meetings (RFC 5545/5546, made with the ``icalendar`` library).
+"""iCalendar files (RFC 5545/5546, made with the ``icalendar`` library).
 
-Every version of a meeting has the same UID; SEQUENCE grows when its time or place changes or it
+Every version of an event has the same UID; SEQUENCE grows when its time or place changes or it
 is cancelled, so calendars replace the old entry. Times are written in Europe/Stockholm with a
-VTIMEZONE, so they stay right across a daylight-saving change."""
+VTIMEZONE, so they stay right across a daylight-saving change.
+
+``event_ics`` is the generic piece: one event from plain values, with no knowledge of networks
+or of what the event is about. The meetings' files (``meeting_ics``, ``feed_ics``) are built on
+it, and so are the child plans' team meetings (childplans/teammeetings/emails.py), which this
+app never imports."""
 
 from datetime import date
 from email.utils import parseaddr
@@ -35,39 +40,62 @@ def meeting_url(meeting):
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk])
 
 
-def _attendee(invitation):
-    attendee = vCalAddress(f"mailto:{invitation.email}")
-    attendee.params["cn"] = vText(invitation.display_name)
+def _attendee(email, name, partstat):
+    attendee = vCalAddress(f"mailto:{email}")
+    attendee.params["cn"] = vText(name or email)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
-    attendee.params["partstat"] = vText(PARTSTAT.get(invitation.response, "NEEDS-ACTION"))
+    attendee.params["partstat"] = vText(partstat)
     attendee.params["rsvp"] = vText("FALSE")
     return attendee
 
 
-def _event(meeting, *, invitation=None, cancelled=False, stamp=None):
+def _event(
+    *, uid, sequence, starts_at, ends_at, summary, location="", description="", url="", organizer_name="",
+    attendee_email=None, attendee_name="", partstat="NEEDS-ACTION", cancelled=False, last_modified=None,
+    stamp=None,
+):
     event = Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
+    event.add("uid", uid)
+    event.add("sequence", sequence)
     event.add("dtstamp", stamp or timezone.now())
-    event.add("dtstart", meeting.starts_at.astimezone(TZ))
-    event.add("dtend", meeting.ends_at.astimezone(TZ))
-    event.add("summary", meeting.title)
-    location = ", ".join(x for x in (meeting.place, meeting.video_url) if x)
+    event.add("dtstart", starts_at.astimezone(TZ))
+    event.add("dtend", ends_at.astimezone(TZ))
+    event.add("summary", summary)
     if location:
         event.add("location", location)
-    description = "\n\n".join(x for x in (meeting.description, meeting.cost_note, meeting_url(meeting)) if x)
     event.add("description", description)
-    event.add("url", meeting_url(meeting))
-    if meeting.updated_at:
-        event.add("last-modified", meeting.updated_at)
+    if url:
+        event.add("url", url)
+    if last_modified:
+        event.add("last-modified", last_modified)
     organizer = vCalAddress(f"mailto:{_organizer_address()}")
-    organizer.params["cn"] = vText(meeting.network.name)
+    organizer.params["cn"] = vText(organizer_name or "Barnstödsportalen")
     event.add("organizer", organizer)
-    cancelled = cancelled or meeting.status == Meeting.Status.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    if invitation is not None:
-        event.add("attendee", _attendee(invitation), encode=0)
+    if attendee_email:
+        event.add("attendee", _attendee(attendee_email, attendee_name, partstat), encode=0)
     return event
+
+
+def _meeting_event(meeting, *, invitation=None, cancelled=False, stamp=None):
+    url = meeting_url(meeting)
+    return _event(
+        uid=meeting.uid,
+        sequence=meeting.sequence,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        summary=meeting.title,
+        location=", ".join(x for x in (meeting.place, meeting.video_url) if x),
+        description="\n\n".join(x for x in (meeting.description, meeting.cost_note, url) if x),
+        url=url,
+        organizer_name=meeting.network.name,
+        attendee_email=invitation.email if invitation is not None else None,
+        attendee_name=invitation.display_name if invitation is not None else "",
+        partstat=PARTSTAT.get(invitation.response, "NEEDS-ACTION") if invitation is not None else "NEEDS-ACTION",
+        cancelled=cancelled or meeting.status == Meeting.Status.CANCELLED,
+        last_modified=meeting.updated_at,
+        stamp=stamp,
+    )
 
 
 def _calendar(method=None, name=None):
@@ -91,10 +119,11 @@ def _vtimezone(first_year, last_year):
     return tz.to_ical()
 
 
-def _to_ical(cal, meetings):
-    """Serialise ``cal`` with the VTIMEZONE for the years the meetings span, placed before the
-    first event (RFC 5545 lets a VTIMEZONE appear anywhere among the components)."""
-    years = [m.starts_at.astimezone(TZ).year for m in meetings] or [timezone.now().year]
+def _to_ical(cal, starts):
+    """Serialise ``cal`` with the VTIMEZONE for the years the events (their start times) span,
+    placed before the first event (RFC 5545 lets a VTIMEZONE appear anywhere among the
+    components)."""
+    years = [s.astimezone(TZ).year for s in starts] or [timezone.now().year]
     body = cal.to_ical()
     marker = b"BEGIN:VEVENT\r\n"
     at = body.find(marker)
@@ -103,18 +132,38 @@ def _to_ical(cal, meetings):
     return body[:at] + _vtimezone(min(years) - 1, max(years) + 2) + body[at:]
 
 
+def event_ics(
+    *, uid, sequence, starts_at, ends_at, summary, location="", description="", url="", organizer_name="",
+    attendee_email=None, attendee_name="", partstat="NEEDS-ACTION", cancelled=False, method="REQUEST",
+    last_modified=None, stamp=None,
+):
+    """One event as an .ics (bytes), from plain values. ``method`` REQUEST for invitations and
+    changes, CANCEL for a cancellation (the event is then CANCELLED), PUBLISH for a download.
+    ``partstat`` is the attendee's iCalendar PARTSTAT (NEEDS-ACTION, ACCEPTED, DECLINED …);
+    ``stamp`` the DTSTAMP (now by default). The caller decides what the file may say: this
+    function adds nothing of its own but the organiser (the portal's address)."""
+    cal = _calendar(method)
+    cal.add_component(_event(
+        uid=uid, sequence=sequence, starts_at=starts_at, ends_at=ends_at, summary=summary, location=location,
+        description=description, url=url, organizer_name=organizer_name, attendee_email=attendee_email,
+        attendee_name=attendee_name, partstat=partstat, cancelled=cancelled or method == "CANCEL",
+        last_modified=last_modified, stamp=stamp,
+    ))
+    return _to_ical(cal, [starts_at])
+
+
 def meeting_ics(meeting, *, invitation=None, method="REQUEST", stamp=None):
     """One meeting as an .ics (bytes). ``method`` REQUEST for invitations and changes, CANCEL for
     a cancellation, PUBLISH for a download. ``stamp`` is the DTSTAMP (now by default)."""
     cancelled = method == "CANCEL"
     cal = _calendar(method)
-    cal.add_component(_event(meeting, invitation=invitation, cancelled=cancelled, stamp=stamp))
-    return _to_ical(cal, [meeting])
+    cal.add_component(_meeting_event(meeting, invitation=invitation, cancelled=cancelled, stamp=stamp))
+    return _to_ical(cal, [meeting.starts_at])
 
 
 def feed_ics(meetings_with_invitations, *, name):
     """A calendar feed: ``[(meeting, invitation_or_None), ...]``."""
     cal = _calendar("PUBLISH", name=name)
     for meeting, invitation in meetings_with_invitations:
-        cal.add_component(_event(meeting, invitation=invitation))
-    return _to_ical(cal, [m for m, _inv in meetings_with_invitations])
+        cal.add_component(_meeting_event(meeting, invitation=invitation))
+    return _to_ical(cal, [m.starts_at for m, _inv in meetings_with_invitations])

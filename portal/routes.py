@@ -122,12 +122,15 @@ ROUTES = {
     "calendar_feed_settings": MEMBER,
     "calendar_feed": PUBLIC,  # a calendar app fetches it with the user's secret token
     # --- child plans: every route under a plan is child-scoped (the namespace default);
-    # these four show only the user's own plans or actions, or no child data at all -------
+    # these four show only the user's own plans or actions, or no child data at all, and the
+    # team meeting's answer page is public -----------------------------------------------
     "childplans:*": CHILD,
     "childplans:plan_list": MEMBER,
     "childplans:plan_create": MEMBER,
     "childplans:my_actions": MEMBER,
     "childplans:indicators": MEMBER,
+    # the one-click answer to a team meeting's invitation (issue 12; its token is the key)
+    "childplans:teammeeting_answer": PUBLIC,
 }
 
 if settings.BENCH_VIEWS_ENABLED:  # yardsticks of docs/performance.md, benchmark settings only

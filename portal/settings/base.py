@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "meetings",
     "childplans",
     "childplans.networkmap",
+    "childplans.teammeetings",
     "dashboard",
 ]
 
@@ -267,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 300.0},
     # Plan reminders (issue 4): review due / action due, once each (outbox constraint).
     "plan-reminders": {"task": "childplans.tasks.plan_reminders", "schedule": 3600.0},
+    # Team meeting reminders (issue 12): unanswered, the day before, open minutes; once each.
+    "teammeeting-reminders": {"task": "childplans.teammeetings.tasks.teammeeting_reminders", "schedule": 900.0},
 }
 # How long a pending outbox row waits before the sweeper re-enqueues it.
 OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=120)

@@ -13,7 +13,10 @@ both are skipped when the data is already there.
 The measured user is a seeded network coordinator who is the contact person of plans and
 responsible for open actions (so the plan page, the dashboard with "Mina insatser" and the
 indicators page all have something to show). The script gives that user a password and, if
-missing, a TOTP authenticator through the ORM.
+missing, a TOTP authenticator through the ORM, and the measured plan a team meeting (barnteamets
+möte, issue 12) called to its whole team with the agenda the plan suggests and a new action in
+the minutes per open action of the plan (made through the ORM, so that no e-mail is recorded),
+for the team meeting page and its minutes page.
 
 The pages are measured the way tests/bench/run_bench.py measures its own, with its helpers: two
 gunicorns with ``portal.settings.bench`` on 127.0.0.1 (2 x cores + 1 sync workers each), the
@@ -26,11 +29,12 @@ session rows. Every request still passes the MFA middleware's database check and
 and writes its audit row.
 
 Then ``wrk -t2 -c16 -d10s --latency`` round by round: the yardsticks ``/bench/plain`` and
-``/bench/fortunes_auth`` (warm server), the plan page, the dashboard and the indicators page on
-both servers; 50 requests one at a time per page on the cold server for the p95; the queries per
+``/bench/fortunes_auth`` (warm server), the plan page, the team meeting page, its minutes page,
+the dashboard and the indicators page on both servers; 50 requests one at a time per page on the cold server for the p95; the queries per
 request, cold and warm (Django's test client in this process, same database and session). Prints
-medians, shares of fortunes_auth and PASS/MISS against the budgets: the plan page cold >= 20 %
-(no warm budget: child data is never kept), <= 10 queries, p95 <= 250 ms; the dashboard cold
+medians, shares of fortunes_auth and PASS/MISS against the budgets: the plan page, the team
+meeting page and the minutes page cold >= 20 % (no warm budget: child data is never kept), <= 10
+queries, p95 <= 250 ms; the dashboard cold
 >= 20 %, warm >= 30 %, <= 15 queries, p95 <= 250 ms; the indicators page as a list: cold >= 35 %,
 warm >= 60 %, <= 10 queries, p95 <= 100 ms.
 
@@ -228,6 +232,49 @@ def choose_user():
     return user, plan.pk, secret
 
 
+def ensure_team_meeting(user, plan_pk):
+    """The measured plan's team meeting (made once, through the ORM: no e-mail is recorded):
+    called to the whole team, in a week, with the agenda the plan suggests and, in its minutes,
+    a new action per open action of the plan. Returns its pk."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from childplans.managers import members_with_access
+    from childplans.models import Action, ChildPlan
+    from childplans.teammeetings.models import AgendaPoint, Invitee, MinutesAction, TeamMeeting
+    from childplans.teammeetings.services import agenda_draft
+
+    plan = ChildPlan.objects.get(pk=plan_pk)
+    meeting = TeamMeeting.objects.filter(plan=plan, created_by=user).first()
+    if meeting is not None:
+        return meeting.pk
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+    meeting = TeamMeeting.objects.create(
+        plan=plan, starts_at=start, ends_at=start + timedelta(hours=1, minutes=30), place="Bench, rum 1",
+        child_part="en_del", created_by=user, invitations_sent_at=timezone.now(),
+    )
+    team = list(members_with_access().filter(plan=plan).select_related("user"))
+    Invitee.objects.bulk_create(
+        Invitee(meeting=meeting, team_member=m, email=m.user.email.lower(), sent_at=meeting.invitations_sent_at,
+                response="yes" if m.user_id == user.pk else "pending")
+        for m in team
+    )
+    AgendaPoint.objects.bulk_create(
+        AgendaPoint(meeting=meeting, position=i, title=title[:300], source=source)
+        for i, (source, title) in enumerate(agenda_draft(plan, day=timezone.localtime(start).date()), start=1)
+    )
+    MinutesAction.objects.bulk_create(
+        MinutesAction(meeting=meeting, goal_id=a.goal_id, what=f"Ny insats efter: {a.what}"[:500],
+                      responsible_organisation_id=a.responsible_organisation_id, responsible_person_id=user.pk,
+                      due_on=a.due_on + timedelta(days=30))
+        for a in Action.objects.filter(plan=plan, status__in=Action.OPEN_STATUSES)
+    )
+    print(f"    team meeting {meeting.pk} on plan {plan_pk}: {len(team)} called, "
+          f"{meeting.agenda.count()} agenda points, {meeting.minutes_actions.count()} actions in the minutes")
+    return meeting.pk
+
+
 def data_counts():
     from childplans.models import Action, ChildPlan, Review
 
@@ -238,12 +285,19 @@ def data_counts():
     }
 
 
-def targets_for(plan_pk):
+def targets_for(plan_pk, meeting_pk=None):
     from django.urls import reverse
 
+    meeting_pages = [] if meeting_pk is None else [
+        Target("teammeeting", "team meeting page", reverse("childplans:teammeeting_detail", args=[plan_pk, meeting_pk]),
+               "plan", must_contain=b"called-heading"),
+        Target("minutes", "team meeting minutes", reverse("childplans:teammeeting_minutes", args=[plan_pk, meeting_pk]),
+               "plan", must_contain=b"actions-heading"),
+    ]  # fmt: skip
     return [
         *yardsticks(),
         Target("plan", "plan page", reverse("childplans:plan_detail", args=[plan_pk]), "plan"),
+        *meeting_pages,
         Target(
             "dashboard", "dashboard / with Mina insatser", reverse("dashboard"), "dashboard",
             must_contain=b"my-actions-heading",
@@ -285,9 +339,9 @@ def login_with_totp(port, email, password, secret):
 # --- measuring ------------------------------------------------------------------------------------
 
 
-def run(url, plan_pk, email, secret, args, keys, log_name):
+def run(url, plan_pk, email, secret, args, keys, log_name, meeting_pk=None):
     """Serve ``url`` with the cold and the warm gunicorn and measure the targets in ``keys``."""
-    targets = [t for t in targets_for(plan_pk) if t.yardstick or t.key in keys]
+    targets = [t for t in targets_for(plan_pk, meeting_pk) if t.yardstick or t.key in keys]
     servers = start_servers(url, args.workers, log_name)
     try:
         log_in_everywhere(servers, args.sessions, lambda port: login_with_totp(port, email, PASSWORD, secret))
@@ -319,15 +373,17 @@ def main():
     seed_county()
     counts = data_counts()
     user, plan_pk, secret = choose_user()
+    meeting_pk = ensure_team_meeting(user, plan_pk)
     email = user.email
     from django.db import connections
 
     connections.close_all()
-    county = run(url, plan_pk, email, secret, args, {"plan", "dashboard", "indicators"}, "gunicorn-childplans")
+    county = run(url, plan_pk, email, secret, args, {"plan", "teammeeting", "minutes", "dashboard", "indicators"},
+                 "gunicorn-childplans", meeting_pk=meeting_pk)
     report(
         county,
         f"Child plans, county data ({counts['plans']} plans, {counts['actions']} actions, {counts['reviews']} "
-        f"reviews), user {email}, plan {plan_pk}; {conditions(args, args.workers)}; "
+        f"reviews), user {email}, plan {plan_pk}, team meeting {meeting_pk}; {conditions(args, args.workers)}; "
         f"load average before/after {load_before} / {load_average()}",
     )
     save(RESULTS_DIR / "results-childplans.json", county, scale="county", counts=counts, user=email,

@@ -21,7 +21,8 @@ CHILD_GIVEN = "Tindra"
 CHILD_FAMILY = "Testbarnsson"
 CHILD_PNR = "20150412-2381"
 GUARDIAN_NAME = "Gunilla Vårdnadshavarsson"
-GUARDIAN_CONTACT = "070-123 45 67, gunilla@example.se"
+GUARDIAN_CONTACT = "070-123 45 67"
+GUARDIAN_EMAIL = "gunilla@example.se"
 # Strings that must never appear where child data must not be.
 SECRETS = [CHILD_GIVEN, CHILD_FAMILY, CHILD_PNR, CHILD_PNR.replace("-", ""), GUARDIAN_NAME, "070-123 45 67"]
 
@@ -104,7 +105,8 @@ def plan(db, contact, org_social):
 @pytest.fixture
 def guardian(db, plan, contact):
     return services.guardian_add(
-        plan=plan, by=contact, name=GUARDIAN_NAME, relation="mamma", has_custody=True, contact=GUARDIAN_CONTACT
+        plan=plan, by=contact, name=GUARDIAN_NAME, relation="mamma", has_custody=True, contact=GUARDIAN_CONTACT,
+        email=GUARDIAN_EMAIL,
     )
 
 

@@ -13,9 +13,10 @@ from childplans import services
 from childplans.access import PlanAccessMixin
 from childplans.managers import ChildPlanQuerySet
 from childplans.models import ChildPlan, Consent, TeamMember
-from childplans.urls import MEMBER_ROUTES, ROUTE_CLASSES
+from childplans.urls import MEMBER_ROUTES, PUBLIC_ROUTES, ROUTE_CLASSES
 from portal.models import AuditEvent, OutboundEmail
 from tests.childplans.networkmap.helpers import MAP_SECRETS, add_network_map
+from tests.childplans.teammeetings.helpers import add_team_meeting
 
 from .conftest import SECRETS, person, reauthenticate
 
@@ -39,7 +40,7 @@ def childplan_patterns():
 
 
 PATTERNS = childplan_patterns()
-CHILD_PATTERNS = [p for p in PATTERNS if p.name not in MEMBER_ROUTES]
+CHILD_PATTERNS = [p for p in PATTERNS if p.name not in MEMBER_ROUTES | PUBLIC_ROUTES]
 
 
 def test_every_route_is_classified():
@@ -56,9 +57,18 @@ def test_every_route_is_classified():
             assert "plan_pk" not in p.pattern.converters
 
 
+def test_public_routes_are_the_answer_page_only():
+    """The one public childplans route is a team meeting's answer page; its view is marked
+    ``login_not_required`` (tests/portal/test_routes.py) and answers 404 without a valid token
+    (tests/childplans/teammeetings/test_answer_links.py)."""
+    assert {name for name, cls in ROUTE_CLASSES.items() if cls == "public"} == {"childplans:teammeeting_answer"}
+
+
 def kwargs_for(pattern, objs):
     if "person_pk" in pattern.pattern.converters and "map_person" not in objs:
         objs.update(add_network_map(objs["plan"], objs["plan"].contact_person))  # network-map objects
+    if "meeting_pk" in pattern.pattern.converters and "team_meeting" not in objs:
+        objs.update(add_team_meeting(objs["plan"], objs["plan"].contact_person))  # team meeting objects
     mapping = {
         "plan_pk": objs["plan"].pk,
         "guardian_pk": objs["guardian"].pk,
@@ -67,6 +77,7 @@ def kwargs_for(pattern, objs):
         "action_pk": objs["action"].pk,
         "review_pk": objs["review"].pk,
         "person_pk": objs["map_person"].pk if "map_person" in objs else None,  # networkmap/urls.py
+        "meeting_pk": objs["team_meeting"].pk if "team_meeting" in objs else None,  # teammeetings/urls.py
     }
     kwargs = {}
     for name in pattern.pattern.converters:
@@ -94,15 +105,21 @@ def post_payload(objs, contact):
         "sector": "familj", "closeness": "1", "quality": "positive", "phone": "x", "phase": "utredning",
         "saved_on": today, "kind": "natverksmote", "held_on": today, "left_on": today,
         "action": objs["action"].pk,
+        # team meetings (a time in the future, the whole team, the guardian, the minutes closed)
+        "starts_at": f"{today}T23:00", "ends_at": f"{today}T23:30", "place": "x", "child_part": "i_rummet",
+        "members": [objs["member"].pk], "guardians": [objs["guardian"].pk], "guardians_by_email": "on",
+        "family_topics": "x", "not_before_child": "x", "child_words": "x", "title": "x", "response": "yes",
+        "op": "remove", "point": 1, "attended": [1], "child_came": "on", "notes": "x", "next_meeting_on": today,
+        "send_summary": "on", "guardian_summary": "x",
         **{f"{a}_need": "stort" for a in ("trygg", "halsa", "utvecklas", "omvardad", "aktiv", "respekterad",
                                           "ansvarstagande", "delaktig")},
     }
 
 
 def snapshot():
-    """Every row of every childplans and networkmap model and the outbox, serialised."""
+    """Every row of every childplans, networkmap and teammeetings model and the outbox, serialised."""
     data = []
-    for label in ("childplans", "networkmap"):
+    for label in ("childplans", "networkmap", "teammeetings"):
         for model in apps.get_app_config(label).get_models():
             data.append(serializers.serialize("json", model.objects.order_by("pk")))
     data.append(serializers.serialize("json", OutboundEmail.objects.order_by("pk")))
@@ -124,6 +141,7 @@ def personas(db, full_plan, org_social, org_other, teacher, contact, network):
     from networks.models import NetworkMembership
 
     full_plan.update(add_network_map(plan, contact))  # so every network-map URL has its object
+    full_plan.update(add_team_meeting(plan, contact))  # and every team meeting URL
     coordinator = person("samordnare@natverk.se", org_social, first_name="Siv", last_name="Samordnare")
     NetworkMembership.objects.create(network=network, user=coordinator, organisation=org_social,
                                      role=NetworkMembership.Role.COORDINATOR)
@@ -238,3 +256,25 @@ def test_withdrawn_member_loses_access_on_next_request(client, full_plan, teache
 def test_the_only_way_in_is_visible_to():
     """A guard against a second way in: the manager's queryset is ours."""
     assert isinstance(ChildPlan.objects.all(), ChildPlanQuerySet)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_members_with_access_is_the_same_rule_as_visible_to(full_plan, personas, contact, teacher, persona):
+    """``members_with_access()`` (who still gets a team meeting's reminders, whose answer link
+    still works) is ``visible_to``'s rule for many members at once: they agree for every persona,
+    before and after the consent is withdrawn."""
+    from childplans.managers import members_with_access
+
+    plan = full_plan["plan"]
+    users = [contact, teacher, personas[persona]]
+
+    def agree():
+        for user in users:
+            visible = ChildPlan.objects.visible_to(user).filter(pk=plan.pk).exists()
+            assert members_with_access().filter(plan=plan, user=user).exists() == visible, (persona, user.email)
+
+    agree()
+    Consent.objects.filter(pk=full_plan["consent"].pk).update(withdrawn_on=timezone.localdate())  # no service
+    agree()
+    Consent.objects.filter(pk=full_plan["consent"].pk).update(withdrawn_on=None)
+    agree()

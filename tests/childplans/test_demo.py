@@ -3,6 +3,7 @@ load_demo``): fictional plans at every stage, the professionals who keep them wi
 TOTP, the police officer who gets 404, and nothing of it with production settings."""
 
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -11,6 +12,7 @@ from allauth.mfa.totp.internal.auth import validate_totp_code
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from childplans.demo import CHURCH_EMAIL, CONTACT_EMAIL, POLICE_EMAIL, SCHOOL_EMAIL, demo_children
 from childplans.models import (
@@ -23,8 +25,9 @@ from childplans.models import (
     TeamMember,
 )
 from childplans.networkmap.models import MapVersion, NetworkMeeting
+from childplans.teammeetings.models import Invitee, TeamMeeting
 from networks.demo import DEMO_PASSWORD
-from portal.models import User
+from portal.models import OutboundEmail, User
 
 pytestmark = pytest.mark.django_db
 SECRET = "BARNSTODSPORTALENDEMOKOD"
@@ -78,11 +81,41 @@ def test_saga_has_the_whole_story(demo):
     assert NetworkMeeting.objects.filter(plan=saga, kind=NetworkMeeting.Kind.FAMILY_COUNCIL).exists()
 
 
+def test_saga_has_a_held_and_a_coming_team_meeting(demo):
+    saga = plan_of("Saga")
+    held, coming = TeamMeeting.objects.filter(plan=saga).order_by("starts_at")
+    assert held.status == TeamMeeting.Status.CLOSED and held.review == Review.objects.get(plan=saga, status="held")
+    assert held.review.date == held.local_start.date() and held.decisions
+    assert ChronologyEntry.objects.filter(plan=saga, source="Barnteamets möte").exists()
+    assert coming.status == TeamMeeting.Status.PLANNED and coming.starts_at > timezone.now()
+    assert coming.invitations_sent_at and coming.child_words
+    lena = Invitee.objects.get(meeting=coming, guardian__name="Lena Påhittad")
+    assert lena.email == "lena.pahittad@exempel.se" and lena.email.endswith("@exempel.se")
+    assert OutboundEmail.objects.filter(kind="teammeeting_invitation", object_key=f"teammeeting:{coming.pk}",
+                                        recipient="lena.pahittad@exempel.se").exists()
+    assert Invitee.objects.filter(meeting=coming).exclude(guardian=None).count() == 1  # Omar has no address
+    # the held meeting's review is the one the plan page shows; the next one is in six days
+    assert Review.objects.filter(plan=saga, status="planned", date=timezone.localdate() + timedelta(days=6)).exists()
+    school = client_for(SCHOOL_EMAIL).get(reverse("dashboard")).content.decode()
+    assert reverse("childplans:teammeeting_detail", args=[saga.pk, coming.pk]) in school
+    assert "Saga" not in school
+
+
 def test_loading_twice_changes_nothing(demo):
-    before = (ChildPlan.objects.count(), Action.objects.count(), Authenticator.objects.count(), PlanChange.objects.count())
+    before = (ChildPlan.objects.count(), Action.objects.count(), Authenticator.objects.count(), PlanChange.objects.count(),
+              TeamMeeting.objects.count(), OutboundEmail.objects.count())
     call_command("load_demo", quiet=True)
     assert (ChildPlan.objects.count(), Action.objects.count(), Authenticator.objects.count(),
-            PlanChange.objects.count()) == before
+            PlanChange.objects.count(), TeamMeeting.objects.count(), OutboundEmail.objects.count()) == before
+
+
+def test_a_saga_from_before_team_meetings_gets_them_once(demo):
+    saga = plan_of("Saga")
+    TeamMeeting.objects.filter(plan=saga).delete()
+    call_command("load_demo", quiet=True)
+    assert TeamMeeting.objects.filter(plan=saga).count() == 2
+    call_command("load_demo", quiet=True)
+    assert TeamMeeting.objects.filter(plan=saga).count() == 2
 
 
 def test_the_professionals_are_printed_with_the_secret_and_their_codes_work(demo):

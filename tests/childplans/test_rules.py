@@ -390,3 +390,23 @@ def test_named_contact_person_must_be_a_colleague(client, contact, org_social, t
     response = client.post(reverse("childplans:plan_create"), open_data(org_social, contact_person=teacher.pk))
     assert response.status_code == 200
     assert not ChildPlan.objects.filter(child__given_name="Nils").exists()
+
+
+# --- a guardian's e-mail address (for barnteamets möte) --------------------------------------
+
+
+def test_a_guardians_email_is_validated_on_the_form_and_kept_in_the_history(client, plan, contact, guardian):
+    client.force_login(contact)
+    url = reverse("childplans:guardian_update", kwargs={"plan_pk": plan.pk, "guardian_pk": guardian.pk})
+    data = {"name": guardian.name, "relation": "mamma", "has_custody": "on", "contact": "", "email": "inte en adress"}
+    changes = PlanChange.objects.count()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Fyll i en giltig e-postadress." in response.content.decode()
+    guardian.refresh_from_db()
+    assert guardian.email == "gunilla@example.se" and PlanChange.objects.count() == changes
+    response = client.post(url, {**data, "email": " Gunilla.Ny@Example.se "})
+    assert response.status_code == 302
+    guardian.refresh_from_db()
+    assert guardian.email == "gunilla.ny@example.se"
+    assert PlanChange.objects.filter(plan=plan, field="e-postadress", new_value="gunilla.ny@example.se").exists()

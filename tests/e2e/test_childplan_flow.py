@@ -233,7 +233,7 @@ def test_plan_consent_team_action_and_withdrawal(people, page, new_context):
     assert list(consent.organisations.all()) == [people["school"]]
 
     # --- The teacher joins the team --------------------------------------------------------------
-    page.locator("main nav").get_by_role("link", name="Team").click()
+    page.locator("main nav").get_by_role("link", name="Team", exact=True).click()
     expect(page.locator("h1")).to_have_text("Team")
     check_page(page)
     page.locator("main").get_by_role("link", name="Lägg till i teamet").click()

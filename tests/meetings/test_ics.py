@@ -101,3 +101,36 @@ def test_each_invitee_gets_a_file_of_their_own_folded_right(meeting, method):
         assert str(event["uid"]) == f"meeting-{meeting.pk}@barnstodsportalen.se"
         assert len(cal.walk("VTIMEZONE")) == 1 and cal.walk("VTIMEZONE")[0]["TZID"] == "Europe/Stockholm"
         assert data.count(b"ATTENDEE") == 1
+
+
+def test_event_ics_is_the_generic_piece_meeting_ics_is_built_on(meeting):
+    """``event_ics`` makes a file from plain values (the team meetings of child plans use it
+    without a network); a meeting's file is exactly that file with the meeting's values."""
+    stamp = meeting.created_at
+    url = ics.meeting_url(meeting)
+    generic = ics.event_ics(
+        uid=meeting.uid, sequence=meeting.sequence, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
+        summary=meeting.title, location=meeting.place,
+        description="\n\n".join(x for x in (meeting.description, meeting.cost_note, url) if x), url=url,
+        organizer_name=meeting.network.name, last_modified=meeting.updated_at, stamp=stamp,
+    )
+    assert generic == ics.meeting_ics(meeting, stamp=stamp)
+
+
+def test_event_ics_without_a_meeting(meeting):
+    start = local(2027, 5, 4, 9)
+    data = ics.event_ics(
+        uid="something-7@barnstodsportalen.se", sequence=3, starts_at=start, ends_at=start + timedelta(hours=1),
+        summary="Möte om en plan i Barnstödsportalen", location="Rum 4", attendee_email="a@exempel.se",
+        attendee_name="Anna", partstat="ACCEPTED",
+    )
+    cal, event = parse(data)
+    assert str(cal["method"]) == "REQUEST" and str(event["status"]) == "CONFIRMED"
+    assert str(event["summary"]) == "Möte om en plan i Barnstödsportalen" and event["sequence"] == 3
+    assert event["attendee"].params["PARTSTAT"] == "ACCEPTED" and "url" not in event
+    assert str(event["organizer"].params["CN"]) == "Barnstödsportalen"
+    cal, event = parse(ics.event_ics(
+        uid="something-7@barnstodsportalen.se", sequence=4, starts_at=start, ends_at=start + timedelta(hours=1),
+        summary="x", method="CANCEL",
+    ))
+    assert str(cal["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED" and "attendee" not in event

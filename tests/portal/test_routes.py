@@ -144,6 +144,7 @@ def test_public_routes_are_the_expected_few():
         "invitation_accept",
         "meeting_rsvp",
         "calendar_feed",
+        "childplans:teammeeting_answer",
     } | ({"bench_plain"} if settings.BENCH_VIEWS_ENABLED else set())
 
 
