@@ -97,6 +97,11 @@ ROUTES = {
     "activity_detail": MEMBER,
     "activity_update": MEMBER,
     "activity_delete": MEMBER,
+    "activity_tip": MEMBER,
+    "activity_leaflet": MEMBER,
+    "activity_public": PUBLIC,  # the QR code on a family's leaflet: only what the organisation made public
+    "organisation_receivers": MEMBER,
+    "organisation_receiver_remove": MEMBER,
     # --- meetings ------------------------------------------------------------------------
     "network_meetings": MEMBER,
     "meeting_create": MEMBER,

@@ -144,6 +144,7 @@ def test_public_routes_are_the_expected_few():
         "invitation_accept",
         "meeting_rsvp",
         "calendar_feed",
+        "activity_public",
     } | ({"bench_plain"} if settings.BENCH_VIEWS_ENABLED else set())
 
 
