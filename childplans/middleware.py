@@ -1,9 +1,10 @@
 """Two-factor authentication is required for child data (docs/security.md 11).
 
 allauth offers TOTP and recovery codes but has no "required" switch. On every childplans route
-(except the indicators page, which holds no child data) a user who may reach child data — a
+(except the indicators page and the referrals' flow, which hold counts only) a user who may reach child data — a
 current member of any plan team, or someone whose organisation is of a kind that may keep
-plans — and who has no authenticator is sent to set one up. Only the set-up pages and log-out
+plans, or a receiver of an organisation's referrals — and who has no authenticator is sent
+to set one up. Only the set-up pages and log-out
 are outside childplans, so they pass. Checked in the database on every such request."""
 
 from allauth.mfa.models import Authenticator
@@ -15,7 +16,7 @@ from .selectors import may_reach_child_data
 
 CHILDPLANS_NAMESPACE = "childplans"
 # childplans routes with no child data, open without two-factor authentication.
-MFA_EXEMPT_URL_NAMES = frozenset({"indicators"})
+MFA_EXEMPT_URL_NAMES = frozenset({"indicators", "flow_network", "flow_organisation"})
 
 
 def has_authenticator(user):

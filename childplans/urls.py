@@ -3,11 +3,13 @@
 ``ROUTE_CLASSES`` classifies every route here for portal/routes.py (promise 1): "child" routes
 take ``plan_pk`` and their view declares ``PlanAccessMixin`` (tests/childplans/test_access.py
 walks them all for every persona and method); "member" routes show only the user's own plans
-or actions, or no child data at all."""
+or actions, or no child data at all; "referral" routes are the referral inbox and the pages of
+one referral (childplans/referrals/urls.py: ``ReferralAccessMixin``)."""
 
 from django.urls import path
 
 from .networkmap import urls as networkmap_urls
+from .referrals import urls as referral_urls
 from .views import consent, lists, plan, records, team, wellbeing
 
 app_name = "childplans"
@@ -59,9 +61,17 @@ urlpatterns = [
 
 # The network map (issue 5) is part of the plan: its routes live in this namespace.
 urlpatterns += networkmap_urls.urlpatterns
+# Referrals (issue 13): the plan's referrals, the receivers' inbox and pages, the flow.
+urlpatterns += referral_urls.urlpatterns
 
-MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"})
+MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"}) | {
+    name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "member"
+}
+REFERRAL_ROUTES = frozenset(name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "referral")
 
 ROUTE_CLASSES = {
-    f"{app_name}:{p.name}": ("member" if p.name in MEMBER_ROUTES else "child") for p in urlpatterns
+    f"{app_name}:{p.name}": (
+        "member" if p.name in MEMBER_ROUTES else "referral" if p.name in REFERRAL_ROUTES else "child"
+    )
+    for p in urlpatterns
 }

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "meetings",
     "childplans",
     "childplans.networkmap",
+    "childplans.referrals",
     "dashboard",
 ]
 
