@@ -12,6 +12,8 @@ from django.utils.text import Truncator
 
 from childplans.selectors import SUPPRESS_BELOW
 from networks.models import ActivityTipCount, Organisation, ReferralReceiver
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from portal.queries import count_of
 
 from .access import consent_in_force
@@ -249,3 +251,17 @@ def kinds_in_lan(lan_id, term, year):
         for kind, label in Organisation.Kind.choices
         if tips.get(kind) or referrals.get(kind)
     ]
+
+
+def dashboard_referrals_context(request, limit=10):
+    """Context for ``referrals/_dashboard_waiting.html``: the referrals waiting for the user's
+    answer, with the audit row the listing needs (one, naming the referrals and their plans;
+    none when there is nothing to show). For Min översikt, behind two-step verification."""
+    waiting = waiting_for(request.user, limit=limit)
+    if waiting:
+        audit_record(
+            action=AuditEvent.Action.VIEW, request=request,
+            detail={"list": "referrals_waiting", "referral_ids": [r["pk"] for r in waiting],
+                    "plan_ids": sorted({r["plan_id"] for r in waiting})},
+        )
+    return {"referrals_waiting": waiting}
