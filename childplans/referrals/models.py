@@ -22,6 +22,17 @@ from childplans.models import Action, ChildPlan, Goal
 from networks.models import Activity, Organisation, ReferralReceiver
 
 
+def _may_see_any(user):
+    return user is not None and user.is_authenticated and user.is_active and bool(user.pk)
+
+
+def _receives(user):
+    """For a referral query: whether ``user`` is a current receiver of its organisation."""
+    return Exists(
+        ReferralReceiver.objects.current().filter(user_id=user.pk, organisation_id=OuterRef("organisation_id"))
+    )
+
+
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The referrals ``user`` may see now, each annotated with ``viewer_receives`` (a current
@@ -29,19 +40,20 @@ class ReferralQuerySet(models.QuerySet):
         ``viewer_on_team`` (the plan is visible to them: ``ChildPlan.objects.visible_to``).
         Built by the ORM on every request: removing a receiver, withdrawing consent or leaving
         the team takes effect on the next one."""
-        if user is None or not user.is_authenticated or not user.is_active or not user.pk:
+        if not _may_see_any(user):
             return self.none()
-        receives = Exists(
-            ReferralReceiver.objects.current().filter(user_id=user.pk, organisation_id=OuterRef("organisation_id"))
-        )
         on_team = Q(plan_id__in=ChildPlan.objects.visible_to(user).values("pk"))
-        return self.annotate(viewer_receives=receives, viewer_on_team=on_team).filter(
+        return self.annotate(viewer_receives=_receives(user), viewer_on_team=on_team).filter(
             Q(viewer_receives=True) | Q(viewer_on_team=True)
         )
 
     def received_by(self, user):
-        """The referrals ``user`` receives (the inbox): ``visible_to`` narrowed to a receiver's."""
-        return self.visible_to(user).filter(viewer_receives=True)
+        """The referrals ``user`` receives (the inbox, Min översikt): the receivers' half of
+        ``visible_to`` alone, without the team's (a list of many rows need not ask, for each, whether
+        the receiver is also on the plan's team: a receiver's pages show the same either way)."""
+        if not _may_see_any(user):
+            return self.none()
+        return self.filter(_receives(user))
 
     def open(self):
         return self.filter(status__in=Referral.OPEN_STATUSES)

@@ -5,10 +5,9 @@ counts only, built with aggregate queries, and hold no child data."""
 
 from types import SimpleNamespace
 
-from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
 from django.urls import reverse
-from django.utils.text import Truncator
 
 from childplans.selectors import SUPPRESS_BELOW
 from networks.models import ActivityTipCount, Organisation, ReferralReceiver
@@ -35,35 +34,66 @@ def receiver_organisations(user):
     ]
 
 
+def detail_url_maker():
+    """``url(pk)`` for a referral's page: one ``reverse()`` for a whole list rather than one per
+    row (a list of 50 spent a third of its time reversing)."""
+    marker = 987654321
+    template = reverse("childplans:referral_detail", args=[marker]).replace(str(marker), "{}")
+    return template.format
+
+
 def _short(text, n=160):
-    return text if len(text) <= n else Truncator(text).chars(n)
+    if len(text) <= n:
+        return text
+    return text[:n].rsplit(" ", 1)[0] + "…"
+
+
+INBOX_FIELDS = (
+    "pk", "plan_id", "created_at", "status", "first_name", "age", "help_wanted", "organisation__name",
+    "organisation__unit", "activity__title", "consent_in_force", "total",
+)
 
 
 def inbox_page(user, page_number):
     """A page of the referrals ``user`` receives (``Referral.objects.received_by``): open ones
     first, newest first. Each row carries only what the referral shares, and that only while it
-    is open and a consent covers the organisation; a closed one shows its status. Two queries
-    (the count and the rows)."""
+    is open and a consent covers the organisation; a closed one shows its status. Plain rows
+    (``values``) and one query: the total comes with them (a window count); a page past the last
+    shows the last (one more query, only then)."""
     referrals = (
         Referral.objects.received_by(user)
-        .select_related("organisation", "activity")
-        .annotate(consent_in_force=consent_in_force())
+        .annotate(consent_in_force=consent_in_force(), total=Window(Count("pk")))
         .order_by(F("closed_at").desc(nulls_first=True), "-created_at", "-pk")
+        .values(*INBOX_FIELDS)
     )
-    page = Paginator(referrals, INBOX_PAGE_SIZE).get_page(page_number)
+
+    def rows_of(number):
+        start = (number - 1) * INBOX_PAGE_SIZE
+        return list(referrals[start : start + INBOX_PAGE_SIZE])
+
+    found = rows_of(page_number)
+    if not found and page_number > 1:
+        total = Referral.objects.received_by(user).count()
+        page_number = max(1, -(-total // INBOX_PAGE_SIZE))
+        found = rows_of(page_number)
     rows = []
-    for r in page.object_list:
-        shown = r.is_open and r.consent_in_force
+    url = detail_url_maker()
+    for r in found:
+        is_open = r["status"] in Referral.OPEN_STATUSES
+        shown = is_open and r["consent_in_force"]
         rows.append(SimpleNamespace(
-            pk=r.pk, plan_id=r.plan_id, url=reverse("childplans:referral_detail", args=[r.pk]),
-            created_at=r.created_at, organisation=str(r.organisation),
-            activity=r.activity.title if r.activity_id and r.activity else "",
-            status=r.status, status_label=STATUS_LABELS.get(r.status, r.status),
-            is_open=r.is_open, waiting=r.status == Status.SENT and shown, shown=shown,
-            first_name=r.first_name if shown else "", age=r.age if shown else None,
-            help_short=_short(r.help_wanted) if shown else "",
+            pk=r["pk"], plan_id=r["plan_id"], url=url(r["pk"]),
+            created_at=r["created_at"],
+            organisation=", ".join(p for p in (r["organisation__name"], r["organisation__unit"]) if p),
+            activity=r["activity__title"] or "", status=r["status"],
+            status_label=STATUS_LABELS.get(r["status"], r["status"]), is_open=is_open,
+            waiting=r["status"] == Status.SENT and shown, shown=shown,
+            first_name=r["first_name"] if shown else "", age=r["age"] if shown else None,
+            help_short=_short(r["help_wanted"]) if shown else "",
         ))
-    return page, rows
+    paginator = Paginator(referrals, INBOX_PAGE_SIZE)
+    paginator.count = found[0]["total"] if found else 0  # counted with the rows
+    return Page(rows, page_number, paginator), rows
 
 
 def waiting_for(user, limit=10):
@@ -77,8 +107,9 @@ def waiting_for(user, limit=10):
         .order_by("created_at", "pk")
         .values("pk", "plan_id", "created_at", "organisation__name", "organisation__unit", "activity__title")[:limit]
     )
+    url = detail_url_maker()
     for row in rows:
-        row["url"] = reverse("childplans:referral_detail", args=[row["pk"]])
+        row["url"] = url(row["pk"])
         row["target"] = row["activity__title"] or ", ".join(
             p for p in (row["organisation__name"], row["organisation__unit"]) if p
         )
@@ -99,8 +130,9 @@ def plan_referrals(plan):
         .annotate(latest_note=Subquery(latest_note.values("note")[:1]))
         .order_by("-created_at", "-pk")
     )
+    url = detail_url_maker()
     for r in rows:
-        r.url = reverse("childplans:referral_detail", args=[r.pk])
+        r.url = url(r.pk)
     return rows
 
 

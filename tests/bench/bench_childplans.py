@@ -13,7 +13,11 @@ both are skipped when the data is already there.
 The measured user is a seeded network coordinator who is the contact person of plans and
 responsible for open actions (so the plan page, the dashboard with "Mina insatser" and the
 indicators page all have something to show). The script gives that user a password and, if
-missing, a TOTP authenticator through the ORM.
+missing, a TOTP authenticator through the ORM, and makes them the receiver of their
+organisation's referrals: ``childplans.referrals.seed`` adds 2,000 referrals from the seeded
+plans to the län's organisations (a quarter to theirs: the inbox has pages) and tips for every
+activity of the län, this term and the last, so the referral inbox and the flow of tips and
+referrals of a network the user coordinates have something to list and count.
 
 The pages are measured the way tests/bench/run_bench.py measures its own, with its helpers: two
 gunicorns with ``portal.settings.bench`` on 127.0.0.1 (2 x cores + 1 sync workers each), the
@@ -31,8 +35,9 @@ both servers; 50 requests one at a time per page on the cold server for the p95;
 request, cold and warm (Django's test client in this process, same database and session). Prints
 medians, shares of fortunes_auth and PASS/MISS against the budgets: the plan page cold >= 20 %
 (no warm budget: child data is never kept), <= 10 queries, p95 <= 250 ms; the dashboard cold
->= 20 %, warm >= 30 %, <= 15 queries, p95 <= 250 ms; the indicators page as a list: cold >= 35 %,
-warm >= 60 %, <= 10 queries, p95 <= 100 ms.
+>= 20 %, warm >= 30 %, <= 15 queries, p95 <= 250 ms; the indicators page, the referral inbox
+(50 rows) and the flow as lists: cold >= 35 %, warm >= 60 %, <= 10 queries, p95 <= 100 ms (the
+inbox and the flow keep no HTML: warm is served as cold).
 
 ``--national`` then builds a second database (``..._national``): ``seed_bench --scale
 national`` (21 län) and ~22 x the county's plans spread over every län (``--national-plans``,
@@ -228,6 +233,12 @@ def choose_user():
     return user, plan.pk, secret
 
 
+def referral_count():
+    from childplans.referrals.models import Referral
+
+    return Referral.objects.count()
+
+
 def data_counts():
     from childplans.models import Action, ChildPlan, Review
 
@@ -238,7 +249,25 @@ def data_counts():
     }
 
 
-def targets_for(plan_pk):
+def seed_referrals_for(user):
+    """The user receives their organisation's referrals; referrals and tips in their län (once).
+    Returns (a network the user coordinates, the counts seeded now)."""
+    from childplans.referrals.seed import seed_referrals
+    from networks.models import NetworkMembership
+
+    counts = seed_referrals(receiver=user)
+    if counts["referrals"]:
+        analyze()
+    network = (
+        NetworkMembership.objects.filter(user=user, role=NetworkMembership.Role.COORDINATOR)
+        .order_by("network__kind", "network_id")  # a local network first
+        .values_list("network_id", flat=True)
+        .first()
+    )
+    return network, counts
+
+
+def targets_for(plan_pk, network_pk=None):
     from django.urls import reverse
 
     return [
@@ -249,6 +278,11 @@ def targets_for(plan_pk):
             must_contain=b"my-actions-heading",
         ),  # fmt: skip
         Target("indicators", "indicators", reverse("childplans:indicators"), "list"),
+        Target("inbox", "referral inbox (50 rows)", reverse("childplans:referral_inbox"), "list",
+               must_contain=b"/hanvisningar/"),
+        *([Target("flow", "flow of tips and referrals (network)",
+                  reverse("childplans:flow_network", args=[network_pk]), "list", must_contain=b"<tfoot>")]
+          if network_pk else []),
     ]
 
 
@@ -285,9 +319,9 @@ def login_with_totp(port, email, password, secret):
 # --- measuring ------------------------------------------------------------------------------------
 
 
-def run(url, plan_pk, email, secret, args, keys, log_name):
+def run(url, plan_pk, email, secret, args, keys, log_name, network_pk=None):
     """Serve ``url`` with the cold and the warm gunicorn and measure the targets in ``keys``."""
-    targets = [t for t in targets_for(plan_pk) if t.yardstick or t.key in keys]
+    targets = [t for t in targets_for(plan_pk, network_pk) if t.yardstick or t.key in keys]
     servers = start_servers(url, args.workers, log_name)
     try:
         log_in_everywhere(servers, args.sessions, lambda port: login_with_totp(port, email, PASSWORD, secret))
@@ -320,15 +354,20 @@ def main():
     counts = data_counts()
     user, plan_pk, secret = choose_user()
     email = user.email
+    network_pk, seeded = seed_referrals_for(user)
+    if seeded["referrals"]:
+        print(f"==> seeded {seeded['referrals']} referrals and {seeded['tips']} tip counts")
+    counts.update(referrals=referral_count())
     from django.db import connections
 
     connections.close_all()
-    county = run(url, plan_pk, email, secret, args, {"plan", "dashboard", "indicators"}, "gunicorn-childplans")
+    county = run(url, plan_pk, email, secret, args, {"plan", "dashboard", "indicators", "inbox", "flow"},
+                 "gunicorn-childplans", network_pk=network_pk)
     report(
         county,
         f"Child plans, county data ({counts['plans']} plans, {counts['actions']} actions, {counts['reviews']} "
-        f"reviews), user {email}, plan {plan_pk}; {conditions(args, args.workers)}; "
-        f"load average before/after {load_before} / {load_average()}",
+        f"reviews, {counts['referrals']} referrals), user {email}, plan {plan_pk}, network {network_pk}; "
+        f"{conditions(args, args.workers)}; load average before/after {load_before} / {load_average()}",
     )
     save(RESULTS_DIR / "results-childplans.json", county, scale="county", counts=counts, user=email,
          plan=plan_pk, conditions=conditions(args, args.workers))  # fmt: skip
