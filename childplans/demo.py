@@ -26,9 +26,11 @@ authenticator with that secret, so they can pass the two-step log-in that child 
 
 import os
 from datetime import date, timedelta
+from importlib import import_module
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -46,6 +48,7 @@ from .models import (
     Consent,
     Guardian,
     Need,
+    PlanKeepingKind,
     ReasonCategory,
     Review,
 )
@@ -140,6 +143,7 @@ def load_plan_demo(today=None):
     {what: number created}."""
     today = today or timezone.localdate()
     created = {"planer": 0, "tvåstegsverifieringar": 0, "hänvisningar": 0}
+    _ensure_reference_data()
     people = {u.email: u for u in User.objects.filter(email__in=[p[0] for p in PROFESSIONALS] + [REGION_EMAIL])}
     if len(people) < len(PROFESSIONALS) + 1:
         return created  # the networks demo is not there: nothing to hang plans on
@@ -160,6 +164,14 @@ def load_plan_demo(today=None):
     if saga is not None:
         created["hänvisningar"] += _saga_referral(today, saga, orgs, contact, church)
     return created
+
+
+def _ensure_reference_data():
+    """The plan-keeping kinds and reason categories a migration seeds, when a database was
+    emptied since (a test's flush): the demo needs them to open plans."""
+    seed = import_module("childplans.migrations.0002_seed_settings").seed
+    if not PlanKeepingKind.objects.exists() or not ReasonCategory.objects.exists():
+        seed(django_apps, None)
 
 
 def _colleague(social):

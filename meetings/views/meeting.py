@@ -7,12 +7,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
 from networks.access import is_administrator
-from portal.forms import apply_validation_error, error_text
+from portal.forms import ServiceFormMixin, error_text
 
 from .. import ics, selectors, services
 from ..access import MeetingAccessMixin
@@ -76,7 +78,7 @@ class MeetingDetailView(MeetingAccessMixin, TemplateView):
         return ctx
 
 
-class MeetingUpdateView(MeetingAccessMixin, FormView):
+class MeetingUpdateView(MeetingAccessMixin, ServiceFormMixin, FormView):
     meeting_role = "coordinator"
     template_name = "meetings/meeting_form.html"
     form_class = MeetingForm
@@ -92,20 +94,19 @@ class MeetingUpdateView(MeetingAccessMixin, FormView):
             return redirect("meeting_detail", pk=self.meeting.pk)
         return super().get(request, *args, **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         data, topics = form.service_fields()
-        try:
-            moved = services.meeting_update(meeting=self.meeting, by=self.request.user, topics=topics, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
+        moved = services.meeting_update(meeting=self.meeting, by=self.request.user, topics=topics, **data)
         if moved and self.meeting.invitations_sent_at:
-            messages.success(
-                self.request, _("Ändringen är sparad. De inbjudna får ett meddelande och en uppdaterad kalenderfil.")
+            self.success_message = _(
+                "Ändringen är sparad. De inbjudna får ett meddelande och en uppdaterad kalenderfil."
             )
         else:
-            messages.success(self.request, _("Ändringen är sparad."))
-        return redirect("meeting_detail", pk=self.meeting.pk)
+            self.success_message = _("Ändringen är sparad.")
+        return moved
+
+    def get_success_url(self):
+        return reverse("meeting_detail", args=[self.meeting.pk])
 
 
 class MeetingCancelView(MeetingAccessMixin, TemplateView):
@@ -187,10 +188,11 @@ class AgendaView(MeetingAccessMixin, TemplateView):
         return self.render_to_response(self.get_context_data(formset=formset))
 
 
-class MinutesView(MeetingAccessMixin, FormView):
+class MinutesView(MeetingAccessMixin, ServiceFormMixin, FormView):
     meeting_role = "coordinator"
     template_name = "meetings/minutes_form.html"
     form_class = MinutesForm
+    success_message = gettext_lazy("Minnesanteckningarna är sparade och delade med nätverkets medlemmar.")
 
     def get_initial(self):
         latest = selectors.latest_minutes(self.meeting)
@@ -203,14 +205,11 @@ class MinutesView(MeetingAccessMixin, FormView):
         )
         return ctx
 
-    def form_valid(self, form):
-        try:
-            services.minutes_save(meeting=self.meeting, by=self.request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Minnesanteckningarna är sparade och delade med nätverkets medlemmar."))
-        return redirect("meeting_detail", pk=self.meeting.pk)
+    def perform(self, form):
+        return services.minutes_save(meeting=self.meeting, by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("meeting_detail", args=[self.meeting.pk])
 
 
 class MeetingIcsView(MeetingAccessMixin, View):

@@ -1,14 +1,12 @@
 """A network's meetings: the list by term, planning a meeting, the network's defaults for new
 meetings. Access through networks.access (404 for anyone who may not see the network)."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from networks.access import NetworkAccessMixin
-from portal.forms import apply_validation_error
+from portal.forms import ServiceFormMixin
 
 from .. import selectors, services
 from ..forms import (
@@ -28,10 +26,11 @@ class NetworkMeetingsView(NetworkAccessMixin, TemplateView):
         return ctx
 
 
-class MeetingCreateView(NetworkAccessMixin, FormView):
+class MeetingCreateView(NetworkAccessMixin, ServiceFormMixin, FormView):
     network_role = "coordinator"
     template_name = "meetings/meeting_form.html"
     form_class = MeetingForm
+    success_message = gettext_lazy("Mötet är planerat. Bjud in deltagarna när du är redo.")
 
     def get_initial(self):
         defaults = services.meeting_defaults_for(self.network)
@@ -41,28 +40,27 @@ class MeetingCreateView(NetworkAccessMixin, FormView):
             "remind_attending_days": defaults.remind_attending_days,
         }
 
-    def form_valid(self, form):
+    def perform(self, form):
         data, topics = form.service_fields()
-        try:
-            meeting = services.meeting_schedule(network=self.network, by=self.request.user, topics=topics, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Mötet är planerat. Bjud in deltagarna när du är redo."))
-        return redirect("meeting_detail", pk=meeting.pk)
+        return services.meeting_schedule(network=self.network, by=self.request.user, topics=topics, **data)
+
+    def get_success_url(self):
+        return reverse("meeting_detail", args=[self.result.pk])
 
 
-class MeetingDefaultsView(NetworkAccessMixin, FormView):
+class MeetingDefaultsView(NetworkAccessMixin, ServiceFormMixin, FormView):
     network_role = "coordinator"
     template_name = "meetings/defaults_form.html"
     form_class = MeetingDefaultsForm
+    success_message = gettext_lazy("Standardinställningarna för nya möten är sparade.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = services.meeting_defaults_for(self.network)
         return kwargs
 
-    def form_valid(self, form):
-        services.meeting_defaults_set(network=self.network, by=self.request.user, **form.cleaned_data)
-        messages.success(self.request, _("Standardinställningarna för nya möten är sparade."))
-        return redirect("network_meetings", network_pk=self.network.pk)
+    def perform(self, form):
+        return services.meeting_defaults_set(network=self.network, by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("network_meetings", args=[self.network.pk])

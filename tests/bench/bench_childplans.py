@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the child-plan pages as the performance spec (PERFORMANCE.md) describes:
+"""Benchmark the child-plan pages as docs/performance.md describes:
 each page cold and warm in one run, beside the yardsticks (a script, not a test).
 
     .venv/bin/python tests/bench/bench_childplans.py               # county data

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Benchmark: invitations for one meeting to 2,000 invitees through the real broker (a private
-redis-server), one Celery worker and an SMTP server on loopback (PERFORMANCE.md, "Background
+redis-server), one Celery worker and an SMTP server on loopback (docs/performance.md, "Background
 work").
 
     .venv/bin/python tests/bench/bench_meetings.py [--invitees 2000] [--yardstick 2000]
@@ -106,7 +106,7 @@ def peak_memory_kib(pid):
 def measure_pages(meeting, coordinator, participant, requests=100):
     """Server-side time and queries of the meeting pages and the dashboard with this meeting's
     invitees, through Django's test client in this process (the same database), one request at
-    a time. Queries include the session and user (PERFORMANCE.md budgets: a detail page
+    a time. Queries include the session and user (docs/performance.md budgets: a detail page
     <= 8 queries and p95 <= 100 ms, a list of 50 rows <= 10 and 100 ms, the dashboard <= 15 and
     250 ms)."""
     from django.db import connection

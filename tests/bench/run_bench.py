@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the portal's pages as the performance spec (PERFORMANCE.md) describes:
+"""Benchmark the portal's pages as docs/performance.md describes:
 every page cold and warm in one run, beside the yardsticks (a script, not a pytest test).
 
     .venv/bin/python tests/bench/run_bench.py                # county data, every page
@@ -47,7 +47,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/portal_bench"
 MODES = ("cold", "warm")  # cold: BENCH_COLD=1, the kept-HTML cache is a dummy; warm: as served
 DUMMY_CACHE = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
-# PERFORMANCE.md "Budgets", written against /bench/fortunes_auth: the least share of its req/s
+# docs/performance.md "Budgets", written against /bench/fortunes_auth: the least share of its req/s
 # cold and warm (None: no warm budget, the page keeps nothing), queries per request (auth
 # included), server-side p95 one request at a time (ms).
 BUDGETS = {
@@ -161,7 +161,7 @@ def prepare_django(url, scale):
 
 
 def discover_targets():
-    """The pages of PERFORMANCE.md for the bench user, with URLs from the fixed URL names.
+    """The pages of docs/performance.md for the bench user, with URLs from the fixed URL names.
 
     seed_bench seeds no meetings, so the meeting page and the answers list are not measured
     here (tests/bench/bench_meetings.py measures them one at a time on its own data)."""
@@ -684,7 +684,7 @@ def report(targets, title):
     print(
         f"yardsticks (warm server): /bench/plain {fmt(plain, '.0f')} req/s, /bench/fortunes_auth "
         f"{fmt(fortunes, '.0f')} req/s = {fmt(fortunes / plain * 100 if fortunes and plain else None, '.1f', ' %')} "
-        "of plain (PERFORMANCE.md: about 15-20 %)"
+        "of plain (docs/performance.md: about 15-20 %)"
     )
     print(
         "cold: BENCH_COLD=1, every page rendered afresh; warm: as served, kept HTML allowed. req/s are "
@@ -753,7 +753,7 @@ def save(path, targets, **meta):
 
 def compare_national(targets, county_pages, budget_keys=("dashboard",)):
     """Each page's share of /bench/fortunes_auth with national data against its share in the
-    county run, cold and warm (PERFORMANCE.md: >= 70 %; the verdict for ``budget_keys``).
+    county run, cold and warm (docs/performance.md: >= 70 %; the verdict for ``budget_keys``).
     fortunes_auth does the same kind of work (session, a query, a template), so it cancels
     machine drift better than plain. Returns False if a budgeted page misses."""
     fortunes = fortunes_rps(targets)

@@ -7,9 +7,15 @@ import pytest
 from playwright.sync_api import expect
 
 from .axe import assert_accessible
+from .htmlcs import assert_htmlcs_clean
+from .nu import assert_valid_html
 
 # The invited person's password: long (>= 12), not a common one.
 NEW_PASSWORD = "Blåbärsskogen vid Helgasjön 2025"
+
+# No page may scroll sideways at these widths: the narrowest phone WCAG 1.4.10 (reflow)
+# names, and a common desktop.
+WIDTHS = (320, 1280)
 
 
 def label(text):
@@ -71,15 +77,58 @@ def assert_skip_link_first(page):
     page.evaluate("() => history.replaceState(null, '', location.pathname + location.search)")
 
 
+def assert_favicon(page):
+    """The page links a favicon, and it loads as the image type the link says."""
+    icons = page.evaluate(
+        """() => [...document.querySelectorAll('head link[rel~="icon"]')]
+            .map(link => ({href: link.href, type: link.type}))"""
+    )
+    assert icons, f"{page.url} links no favicon"
+    for icon in icons:
+        response = page.request.get(icon["href"])
+        try:
+            assert response.status == 200, f"the favicon {icon['href']} of {page.url} answered {response.status}"
+            content_type = response.headers.get("content-type", "")
+            assert content_type.startswith(icon["type"] or "image/"), (
+                f"the favicon {icon['href']} of {page.url} is {content_type}, the link says {icon['type']}"
+            )
+        finally:
+            response.dispose()
+
+
+def assert_fits_widths(page, widths=WIDTHS):
+    """The page does not scroll sideways at any of ``widths`` (the viewport is resized for each,
+    and restored after); a failure names every width that failed."""
+    size = page.viewport_size
+    assert size, "the page has no fixed viewport to resize"
+    failures = []
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": size["height"]})
+            try:
+                assert_no_horizontal_scroll(page)
+            except AssertionError as exc:
+                failures.append(f"at {width} px: {exc}")
+    finally:
+        page.set_viewport_size(size)
+    assert not failures, "\n".join(failures)
+
+
 def check_page(page, *, keyboard=True):
-    """Run on every page a test visits: one h1, a language, the real styles, no serious or
-    critical axe violation, the skip link first in tab order, and no CSP violation so far."""
+    """Run on every page a test visits: one h1, a language, a title, the real styles, the
+    favicon; no serious or critical axe violation, no HTML_CodeSniffer WCAG2AA error, no Nu
+    HTML Checker error in the server's HTML; no sideways scrolling at 320 or 1280 px; the skip
+    link first in tab order; and no CSP violation or script error so far."""
     page.wait_for_load_state("load")
     expect(page.locator("h1")).to_have_count(1)
     assert page.evaluate("document.documentElement.lang") in ("sv", "en")
     assert page.title().strip(), f"{page.url} has no title"
     assert_styled(page)
+    assert_favicon(page)
     assert_accessible(page)
+    assert_htmlcs_clean(page)
+    assert_valid_html(page)
+    assert_fits_widths(page)
     if keyboard:
         assert_skip_link_first(page)
     page.context.problems.assert_clean()
@@ -99,22 +148,39 @@ def log_in(page, email, password):
 
 
 def assert_no_horizontal_scroll(page):
-    """The page fits the viewport's width (a phone): nothing makes the document scroll sideways.
-    On failure, names the elements that stick out."""
+    """The page fits the viewport's width: nothing makes the document scroll sideways.
+    On failure, names the elements that stick out and are not clipped by a box of their own
+    (a ``.table-responsive`` scrolls inside itself; the inside of an SVG is clipped by it; an
+    absolutely positioned element escapes a scrolling box that is not positioned, as Bootstrap's
+    ``.visually-hidden`` text inside a ``.table-responsive`` does)."""
     fit = page.evaluate(
         """() => {
             const width = window.innerWidth;
-            const wide = [];
-            for (const el of document.body.querySelectorAll("*")) {
-                const box = el.getBoundingClientRect();
-                const right = Math.max(box.right, box.left + el.scrollWidth);
-                if (right > width + 1 && !el.closest(".table-responsive, .visually-hidden, .skip-link")) {
-                    wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-                        + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "")
-                        + " right=" + Math.round(right));
+            const clipped = (el) => {
+                let escaping = ["absolute", "fixed"].includes(getComputedStyle(el).position);
+                for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+                    const style = getComputedStyle(a);
+                    if (escaping && style.position !== "static") escaping = false;
+                    if (!escaping && style.overflowX !== "visible") return true;
                 }
+                return false;
+            };
+            const wide = new Map();
+            for (const el of document.body.querySelectorAll("*")) {
+                if (el instanceof SVGElement && !(el instanceof SVGSVGElement)) continue;
+                const box = el.getBoundingClientRect();
+                let right = box.right;
+                if (box.left + el.scrollWidth > right && getComputedStyle(el).overflowX === "visible") {
+                    right = box.left + el.scrollWidth;  // its content sticks out of it
+                }
+                if (right > width + 1 && !el.closest(".skip-link") && !clipped(el)) wide.set(el, right);
             }
-            return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide: wide.slice(0, 10)};
+            // The innermost ones: their ancestors stick out only because of them.
+            const culprits = [...wide.keys()].filter(el => ![...wide.keys()].some(o => o !== el && el.contains(o)));
+            const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "")
+                + " right=" + Math.round(wide.get(el));
+            return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide: culprits.slice(0, 10).map(name)};
         }"""
     )
     assert fit["scrollWidth"] <= fit["innerWidth"], f"{page.url} scrolls sideways: {fit}"

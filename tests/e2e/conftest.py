@@ -1,17 +1,23 @@
 """Browser tests: headless Debian Chromium driven by Playwright against pytest-django's live_server.
 
 Never downloads a browser (``playwright install`` is not used): it drives /usr/bin/chromium,
-which .ci/run installs. Each test gets a fresh browser context; every page is checked with
-axe-core (tests/e2e/axe.py) and any Content-Security-Policy violation, uncaught script error,
-server error or missing static file seen by the browser fails the test."""
+which .ci/run installs, as it installs the two HTML checkers from npm (tests/e2e/node) and
+Java. Each test gets a fresh browser context; every page is checked (tests/e2e/checks.py
+``check_page``) with axe-core (axe.py), HTML_CodeSniffer (htmlcs.py) and the Nu HTML Checker
+(nu.py), at 320 and 1280 px wide for sideways scrolling, and any Content-Security-Policy
+violation, uncaught script error, server error or missing static file seen by the browser
+fails the test."""
 
+import importlib
 import os
 import re
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from .nu import NuChecker
+from .tools import CHROMIUM, missing_tools
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,14 +43,28 @@ _CSP_MESSAGE = re.compile(r"CSP-VIOLATION|Content Security Policy", re.IGNORECAS
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test in this folder is an e2e test; without Debian's Chromium they cannot run."""
+    """Every test in this folder is an e2e test. Without Debian's Chromium, the two HTML
+    checkers and Java they cannot run: skipped with the reason, except in CI (CI=true), where
+    each fails with it (_e2e_tools_installed)."""
     here = Path(__file__).parent
-    skip = pytest.mark.skip(reason="Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it")
+    missing = missing_tools()
+    skip = pytest.mark.skip(reason="not installed (.ci/run installs them): " + "; ".join(missing))
     for item in items:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.e2e)
-            if not CHROMIUM.exists():
+            if missing and not os.environ.get("CI"):
                 item.add_marker(skip)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _e2e_tools_installed():
+    """In CI a missing tool is a failure with a clear message, not a skip."""
+    missing = missing_tools()
+    if missing:
+        pytest.fail(
+            "the browser tests need tools that are not installed (.ci/run installs them):\n  " + "\n  ".join(missing),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="package")
@@ -69,6 +89,45 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """The reference data the migrations seed (the plan-keeping kinds, the reasons for a plan),
+    as a real database has it: every test here is transactional, and the flush after each one
+    empties those tables too, which ``load_demo`` (demo plans) and the plan forms rely on."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    seed = importlib.import_module("childplans.migrations.0002_seed_settings").seed
+    seed(apps, None)
+
+
+@pytest.fixture(scope="package")
+def nu_checker():
+    """The Nu HTML Checker as a local HTTP service for the e2e package: one JVM, started in the
+    background now, waited for at the first page checked (tests/e2e/nu.py)."""
+    checker = NuChecker()
+    checker.start()
+    try:
+        yield checker
+    finally:
+        checker.stop()
+
+
+class DocumentResponses(dict):
+    """page -> the response that made its current document (the main frame's last document
+    response): the HTML the server sent, which the Nu HTML Checker validates."""
+
+    def watch(self, page):
+        def on_response(response):
+            if response.request.resource_type == "document" and response.frame == page.main_frame:
+                self[page] = response
+
+        page.on("response", on_response)
 
 
 class BrowserProblems:
@@ -111,9 +170,11 @@ class BrowserProblems:
 
 
 @pytest.fixture
-def new_context(browser, live_server):
+def new_context(browser, live_server, nu_checker):
     """``new_context(**options)``: a fresh browser context (its own cookies: another person)
-    on the live server, watched for CSP violations and script errors. Checked at teardown."""
+    on the live server, watched for CSP violations and script errors (checked at teardown),
+    with the document responses its pages received and the Nu HTML Checker at hand for
+    checks.check_page()."""
     opened = []
 
     def _new(**options):
@@ -127,6 +188,9 @@ def new_context(browser, live_server):
         problems = BrowserProblems()
         context.problems = problems  # checks.check_page() reads it through page.context
         context.on("page", problems.watch)
+        context.documents = DocumentResponses()
+        context.on("page", context.documents.watch)
+        context.nu = nu_checker
         opened.append((context, problems))
         return context
 

@@ -66,9 +66,11 @@ def test_coordinator_changes_a_role_and_removes_a_member(demo, page, new_context
     assert not NetworkMembership.objects.filter(pk=removed.pk).exists()
     check_page(page)
 
-    # An ordinary participant sees the same member page without the coordinator's tools.
+    # An ordinary participant sees the same member page without the coordinator's tools (one
+    # without the demo professionals' authenticator, so the password alone logs in).
     participant = (
         NetworkMembership.objects.filter(network_id=network_pk, role=NetworkMembership.Role.PARTICIPANT)
+        .filter(user__authenticator__isnull=True)
         .select_related("user")
         .first()
         .user
