@@ -179,6 +179,17 @@ def test_tip_refer_answer(world, page, new_context):
     expect(church_page.locator("h1")).to_have_text("Hänvisningar")
     check_page(church_page)
     goto_404(church_page, f"/planer/{plan.pk}/")  # accepting never puts the receiver on the team
+    # The church's own pages: who receives its referrals, and the flow (counts only).
+    church = world["church"]
+    church_page.goto(f"/organisationer/{church.pk}/mottagare/")
+    expect(church_page.locator("h1")).to_have_text("Mottagare av hänvisningar")
+    expect(church_page.locator("main")).to_contain_text("Maria Diakon")
+    check_page(church_page)
+    church_page.goto(f"/hanvisningar/flode/organisation/{church.pk}/")
+    expect(church_page.locator("h1")).to_have_text("Tips och hänvisningar")
+    expect(church_page.get_by_role("row").filter(has_text=MEETING_PLACE)).to_contain_text("färre än 5")
+    expect(church_page.locator("main")).not_to_contain_text("Tindra")
+    check_page(church_page)
 
     # --- The status and the chronology entry on the plan -------------------------------------------
     page.goto(f"/planer/{plan.pk}/hanvisningar/")
@@ -192,6 +203,10 @@ def test_tip_refer_answer(world, page, new_context):
     check_page(page)
     page.locator("main nav").get_by_role("link", name="Översikt").click()
     expect(page.get_by_role("region", name="Hänvisningar")).to_contain_text("1 accepterad eller pågår")
+    check_page(page)
+    # The referrer could take it back (the page only: the referral stays).
+    page.goto(f"/hanvisningar/{referral.pk}/ta-tillbaka/")
+    expect(page.locator("h1")).to_have_text("Ta tillbaka hänvisningen")
     check_page(page)
 
     # --- A police officer in the same network gets 404 ----------------------------------------------

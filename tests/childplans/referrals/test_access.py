@@ -152,3 +152,20 @@ def test_the_receiver_gets_404_for_the_plan(client, referral, receiver):
     for name in ("plan_detail", "plan_referrals", "chronology", "consents", "team", "print"):
         response = client.get(reverse(f"childplans:{name}", kwargs={"plan_pk": referral.plan_id}))
         assert response.status_code == 404, name
+
+
+def test_a_failing_audit_insert_fails_the_read_and_the_answer(client, referral, receiver, break_audit):
+    """Promise 5a for referrals: no audit row, no referral shown, no answer kept."""
+    client.force_login(receiver)
+    break_audit()
+    client.raise_request_exception = False
+    for url, method, payload in (
+        (url_of("referral_detail", referral), "get", None),
+        (url_of("referral_inbox", referral), "get", None),
+        (url_of("referral_answer", referral), "post", ANSWER),
+    ):
+        response = getattr(client, method)(url, payload)
+        assert response.status_code == 500, url
+        assert HELP_WANTED not in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
