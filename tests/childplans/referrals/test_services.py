@@ -232,3 +232,23 @@ def test_the_referrals_hang_on_the_plans_hook_lists():
 
     assert services.close_for_withdrawn_consent in hooks.consent_withdrawn_hooks
     assert services.close_for_closed_plan in hooks.plan_closed_hooks
+
+
+def test_the_contact_person_records_a_consent_to_referral(client, full_plan, contact, church):
+    """The purpose a referral needs is a flag on the consent, ticked on the consents page."""
+    from django.urls import reverse
+
+    from ..conftest import reauthenticate
+
+    client.force_login(contact)
+    reauthenticate(client, contact)
+    response = client.post(reverse("childplans:consents", kwargs={"plan_pk": full_plan["plan"].pk}), {
+        "guardian": full_plan["guardian"].pk, "given_on": timezone.localdate().isoformat(), "method": "verbal",
+        "organisations": [church.pk], "purposes": "Hänvisning till kyrkans mötesplats.", "allows_referral": "on",
+    })
+    assert response.status_code == 302
+    consent = Consent.objects.filter(plan=full_plan["plan"]).order_by("-pk").first()
+    assert consent.allows_referral and list(consent.organisations.all()) == [church]
+    assert services.referral_consent_covers(full_plan["plan"], church.pk)
+    page = client.get(reverse("childplans:consents", kwargs={"plan_pk": full_plan["plan"].pk})).content.decode()
+    assert "Samtycket gäller också hänvisning" in page
