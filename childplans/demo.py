@@ -4,12 +4,14 @@ Fictional plans in Kronobergs län (the seeds' län) at every stage, kept by the
 networks/demo.py, so that a newcomer sees barnets plan at once:
 
 - Saga Påhittad: the whole story — guardians, consent for the school, the church and the
-  region, a team from socialtjänst, skola, region and the church's stödsamordnare, two
-  assessments months apart, goals and actions (some overdue), a held review with the
-  participation indicators and the next one due, chronology, history, the child's voice, a
-  network map with two saved versions, a network meeting and a familjeråd, and barnteamets
-  möte: one held a month ago whose closed minutes are that review, and one coming in six days
-  with the invitations sent (to the team and to Lena, the guardian with an e-mail address);
+  region (the church also for referral), a team from socialtjänst, skola, region and the
+  church's stödsamordnare, two assessments months apart, goals and actions (some overdue), a
+  held review with the participation indicators and the next one due, chronology, history, the
+  child's voice, a network map with two saved versions, a network meeting and a familjeråd,
+  barnteamets möte: one held a month ago whose closed minutes are that review, and one coming in
+  six days with the invitations sent (to the team and to Lena, the guardian with an e-mail
+  address), and a referral to the church's meeting place (Måndagsmiddag för barnfamiljer) that
+  the church's receiver, the deacon, has accepted;
 - Milo Exempelsson: just opened;
 - Alva Demosson: opened by a colleague who asks the demo contact person to take over;
 - Ella Fiktivsson: closed.
@@ -37,7 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from networks.demo import DEMO_PASSWORD
-from networks.models import Organisation, OrganisationMembership
+from networks.models import Activity, Organisation, OrganisationMembership, ReferralReceiver
 
 from . import services
 from .models import (
@@ -54,6 +56,8 @@ from .models import (
 )
 from .networkmap import services as map_services
 from .networkmap.models import Closeness, MapVersion, NetworkMeeting, Quality, Sector
+from .referrals import services as referral_services
+from .referrals.models import Referral, ReferralEvent
 from .teammeetings import services as meeting_services
 from .teammeetings.models import ChildPart, Invitee, TeamMeeting
 
@@ -66,8 +70,8 @@ PROFESSIONALS = [
      "Barnens planer: Saga Påhittads plan, nätverkskartan, barnteamets möten, uppföljningen; en överlämning att svara på"),
     ("anders.petersson@exempel.se", "Skolkurator i Sagas team (Katedralskolan)",
      "Mina insatser: en är försenad; barnteamets möte under Mina kommande möten; planen och kartan"),
-    ("kyrkan.vaxjo@exempel.se", "Stödsamordnare i Sagas team (Växjö domkyrkoförsamling)",
-     "Planen ur kyrkans stödsamordnares syn; katalogen"),
+    ("kyrkan.vaxjo@exempel.se", "Stödsamordnare i Sagas team och kyrkans mottagare av hänvisningar",
+     "Hänvisningar: en accepterad hänvisning från Sagas plan; planen ur stödsamordnarens syn"),
     ("polisen.vaxjo@exempel.se", "Polis i samma nätverk, inte i något team",
      "Barnens planer är tom, och en plans adress ger 404"),
 ]
@@ -143,7 +147,7 @@ def load_plan_demo(today=None):
     """Create the demo professionals' access and the demo plans that are missing; returns
     {what: number created}."""
     today = today or timezone.localdate()
-    created = {"planer": 0, "tvåstegsverifieringar": 0, "barnteamsmöten": 0}
+    created = {"planer": 0, "tvåstegsverifieringar": 0, "barnteamsmöten": 0, "hänvisningar": 0}
     _ensure_reference_data()
     people = {u.email: u for u in User.objects.filter(email__in=[p[0] for p in PROFESSIONALS] + [REGION_EMAIL])}
     if len(people) < len(PROFESSIONALS) + 1:
@@ -166,6 +170,8 @@ def load_plan_demo(today=None):
         created["barnteamsmöten"] += _saga_team_meetings(saga, today, contact)
     elif created["planer"]:
         created["barnteamsmöten"] += TeamMeeting.objects.filter(plan=saga).count()
+    if saga is not None:
+        created["hänvisningar"] += _saga_referral(today, saga, orgs, contact, church)
     return created
 
 
@@ -216,8 +222,9 @@ def _saga(today, orgs, contact, school, church, region):
                           has_custody=True, contact="070-174 06 22")
     services.consent_record(
         plan=plan, by=contact, guardian=mother, given_on=today - timedelta(days=160), method=Consent.Method.WRITTEN,
-        purposes="Samordna stödet kring Saga i skolan, på fritiden och i vården.",
-        organisations=[orgs["school"], orgs["church"], orgs["region"]],
+        purposes="Samordna stödet kring Saga i skolan, på fritiden och i vården, och hänvisa familjen "
+                 "till kyrkans verksamheter.",
+        organisations=[orgs["school"], orgs["church"], orgs["region"]], allows_referral=True,
     )
     services.team_add(plan=plan, by=contact, user=school, organisation=orgs["school"], part="Skolkurator")
     services.team_add(plan=plan, by=contact, user=region, organisation=orgs["region"], part="BUP, samtalskontakt")
@@ -403,6 +410,52 @@ def _saga_map(plan, today, contact):
                               child_took_part=MapVersion.ChildTookPart.PARTLY,
                               child_part_how="Berättade, ville inte rita", saved_on=today - timedelta(days=25))
     return friend, leader
+
+
+MEETING_PLACE = "Måndagsmiddag för barnfamiljer"
+
+
+def _saga_referral(today, plan, orgs, contact, church):
+    """Saga's family referred to the church's meeting place three weeks ago, accepted by the
+    church's receiver (networks/demo.py names the deacon). Once: not when the plan has a
+    referral already, nor when the church has no receiver or meeting place any more."""
+    church_org = orgs["church"]
+    if plan.is_closed or Referral.objects.filter(plan=plan).exists():
+        return 0
+    if not ReferralReceiver.objects.current().filter(organisation=church_org, user=church).exists():
+        return 0
+    activity = Activity.objects.filter(organisation=church_org, title=MEETING_PLACE).first()
+    if activity is None:
+        return 0
+    if not referral_services.referral_consent_covers(plan, church_org.pk):
+        # A demo loaded before consents could cover referral: the mother's consent for it.
+        mother = plan.child.guardians.filter(relation=Guardian.Relation.MOTHER).first()
+        if mother is None:
+            return 0
+        services.consent_record(plan=plan, by=contact, guardian=mother, given_on=today - timedelta(days=22),
+                                method=Consent.Method.VERBAL, purposes="Hänvisning till kyrkans mötesplats.",
+                                organisations=[church_org], allows_referral=True)
+    goal = plan.goals.filter(area=Area.AKTIV).first()
+    referral = referral_services.referral_send(
+        plan=plan, by=contact, organisation=church_org, activity=activity,
+        help_wanted="Familjen vill äta middag tillsammans med andra familjer och lära känna fler vuxna i "
+                    "närheten. Saga vill gärna ta med en kompis första gången. Mamma undrar om lillebror (3 år) "
+                    "också kan följa med.",
+        contact_by=Referral.ContactBy.FAMILY, follow=goal is not None, follow_goal=goal,
+    )
+    referral_services.referral_answer(referral=referral, by=church, status=Referral.Status.ACCEPTED,
+                                      note="Varmt välkomna en måndag klockan fem. Jag möter er i entrén.")
+    # Sent three weeks ago, accepted three days later.
+    sent, accepted = timezone.now() - timedelta(days=21), timezone.now() - timedelta(days=18)
+    Referral.objects.filter(pk=referral.pk).update(created_at=sent, accepted_at=accepted)
+    events = ReferralEvent.objects.filter(referral=referral)
+    events.filter(status=Referral.Status.SENT).update(at=sent)
+    events.filter(status=Referral.Status.ACCEPTED).update(at=accepted)
+    ChronologyEntry.objects.filter(plan=plan, occurred_on=today, event__startswith="Hänvisad till").update(
+        occurred_on=sent.date())
+    ChronologyEntry.objects.filter(plan=plan, occurred_on=today, event__contains="accepterades").update(
+        occurred_on=accepted.date())
+    return 1
 
 
 def _milo(today, orgs, contact):

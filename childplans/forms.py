@@ -125,6 +125,14 @@ class ConsentForm(forms.Form):
     )
     purposes = forms.CharField(label=_("Ändamål"), widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("Vad uppgifterna får användas till."))
+    allows_referral = forms.BooleanField(
+        label=_("Samtycket gäller också hänvisning"), required=False,
+        help_text=_(
+            "Teamet får hänvisa barnet eller familjen till de valda organisationerna. Mottagaren ser "
+            "bara det som hänvisningen delar (som standard förnamn, ålder och vad familjen vill ha "
+            "hjälp med), aldrig planen."
+        ),
+    )
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,10 @@
 """Two-factor authentication is required for child data (docs/security.md 11).
 
 allauth offers TOTP and recovery codes but has no "required" switch. On every childplans route
-(except the indicators page, which holds no child data) a user who may reach child data — a
+(except the indicators page and the referrals' flow, which hold counts only) a user who may reach child data — a
 current member of any plan team, or someone whose organisation is of a kind that may keep
-plans — and who has no authenticator is sent to set one up. Only the set-up pages and log-out
+plans, or a receiver of an organisation's referrals — and who has no authenticator is sent
+to set one up. Only the set-up pages and log-out
 are outside childplans, so they pass. Checked in the database on every such request."""
 
 from allauth.mfa.models import Authenticator
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 from .selectors import may_reach_child_data
 
 CHILDPLANS_NAMESPACE = "childplans"
-# childplans routes open without two-factor authentication: the indicators (no child data) and
-# the public answer page behind a team meeting's e-mail (its token is the key; for anyone).
-MFA_EXEMPT_URL_NAMES = frozenset({"indicators", "teammeeting_answer"})
+# childplans routes open without two-factor authentication: the indicators and the referral flow
+# (counts, no child data), and the public answer page behind a team meeting's e-mail (its token is
+# the key; for anyone).
+MFA_EXEMPT_URL_NAMES = frozenset({"indicators", "flow_network", "flow_organisation", "teammeeting_answer"})
 
 
 def has_authenticator(user):

@@ -266,6 +266,13 @@ class Consent(models.Model):
     organisations = models.ManyToManyField(
         Organisation, verbose_name=_("organisationer"), through="ConsentOrganisation", related_name="+"
     )
+    allows_referral = models.BooleanField(
+        _("hänvisning"), default=False,
+        help_text=_(
+            "Vårdnadshavarna samtycker också till att barnet eller familjen hänvisas till "
+            "organisationerna, med det som hänvisningen delar."
+        ),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("registrerat av"), on_delete=models.PROTECT, related_name="+"
     )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from networks.models import OrganisationMembership
+from networks.models import OrganisationMembership, ReferralReceiver
 from portal.audit import audit_record
 from portal.models import AuditEvent
 
@@ -270,17 +270,31 @@ def dashboard_actions_context(request, limit=50, show=None, plan_work=None):
     }
 
 
-def may_reach_child_data(user):
-    """A current member of any plan's team, or a member of an organisation of a kind that may
-    keep plans: they must use two-factor authentication and see "Barnens planer" in the menu.
-    One query."""
+def child_data_reach(user):
+    """(plans, referrals) for the menu and the two-step rule, in one query: ``plans`` — a
+    current member of any plan's team, or a member of an organisation of a kind that may keep
+    plans; ``referrals`` — a current receiver of an organisation's referrals (mottagare,
+    ``ReferralReceiver.objects.current()``)."""
     if not (user.is_authenticated and user.pk):
-        return False
+        return False, False
     team = TeamMember.objects.filter(user=OuterRef("pk"), removed_at__isnull=True)
     keeping = OrganisationMembership.objects.filter(
         user=OuterRef("pk"), organisation__kind__in=PlanKeepingKind.objects.values("kind")
     )
-    return get_user_model().objects.filter(pk=user.pk).filter(Exists(team) | Exists(keeping)).exists()
+    receiving = ReferralReceiver.objects.current().filter(user_id=OuterRef("pk"))
+    row = (
+        get_user_model().objects.filter(pk=user.pk)
+        .annotate(plans=Q(Exists(team)) | Q(Exists(keeping)), referrals=Exists(receiving))
+        .values_list("plans", "referrals")
+        .first()
+    )
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
+
+
+def may_reach_child_data(user):
+    """On a plan's team, in an organisation that may keep plans, or a receiver of referrals:
+    they must use two-step verification (childplans/middleware.py). One query."""
+    return any(child_data_reach(user))
 
 
 def plan_list_for(user):

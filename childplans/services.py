@@ -13,6 +13,7 @@ from networks.models import OrganisationMembership
 from portal.kept import forget
 from portal.outbox import outbox_add
 
+from .hooks import consent_withdrawn_hooks, plan_closed_hooks
 from .models import (
     NEED_RANK,
     Action,
@@ -276,7 +277,10 @@ def guardian_update(*, plan, guardian, by, **fields):
 
 
 @transaction.atomic
-def consent_record(*, plan, by, guardian, given_on, method, purposes, organisations):
+def consent_record(*, plan, by, guardian, given_on, method, purposes, organisations, allows_referral=False):
+    """Record a guardian's consent for ``organisations``. ``allows_referral``: the consent also
+    covers referring the child or family to those organisations (childplans.referrals): the
+    purpose a referral needs, besides the organisation."""
     _require_active(plan)
     if guardian.child_id != plan.child_id:
         raise ValidationError({"guardian": _("Välj en av barnets vårdnadshavare.")})
@@ -288,7 +292,8 @@ def consent_record(*, plan, by, guardian, given_on, method, purposes, organisati
     if not organisations:
         raise ValidationError({"organisations": _("Välj minst en organisation som samtycket gäller.")})
     consent = Consent(
-        plan=plan, guardian=guardian, given_on=given_on, method=method, purposes=purposes.strip(), recorded_by=by
+        plan=plan, guardian=guardian, given_on=given_on, method=method, purposes=purposes.strip(), recorded_by=by,
+        allows_referral=bool(allows_referral),
     )
     consent.full_clean()
     consent.save()
@@ -299,13 +304,17 @@ def consent_record(*, plan, by, guardian, given_on, method, purposes, organisati
         plan=plan, by=by, what=_("Samtycke registrerat"), field=_("organisationer"),
         new=", ".join(str(o) for o in organisations),
     )
+    if consent.allows_referral:
+        history_add(plan=plan, by=by, what=_("Samtycke registrerat"), field=_("hänvisning"), new=_("ja"))
     return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
     """Record a withdrawal. Members of organisations no longer covered by any consent in force
-    leave the team at once (they get 404 from the next request). Returns those members."""
+    leave the team at once (they get 404 from the next request), and the apps on the plan react
+    in the same transaction (``consent_withdrawn_hooks``: the referrals close the open referrals
+    no consent covers any more). Returns the members who left the team."""
     _require_active(plan)
     if consent.plan_id != plan.pk:
         raise ValidationError(_("Samtycket hör inte till planen."))
@@ -346,6 +355,8 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
         plan=plan, by=by, what=_("Samtycke återkallat"), field=_("borttagna ur teamet"),
         old=", ".join(str(m) for m in removed),
     )
+    for hook in consent_withdrawn_hooks:
+        hook(plan=plan, consent=consent, by=by)
     return removed
 
 
@@ -658,5 +669,7 @@ def plan_close(*, plan, by, reason):
         cancelled_at=timezone.now()
     )
     history_add(plan=plan, by=by, what=_("Planen avslutades"), field=_("anledning till avslut"), new=reason)
+    for hook in plan_closed_hooks:
+        hook(plan=plan, by=by)
     forget(INDICATORS_TABLE)
     return plan

@@ -4,11 +4,13 @@
 take ``plan_pk`` and their view declares ``PlanAccessMixin`` (tests/childplans/test_access.py
 walks them all for every persona and method); "member" routes show only the user's own plans
 or actions, or no child data at all; the "public" one is a team meeting's answer page behind an
-e-mail's links (its token is the key)."""
+e-mail's links (its token is the key); "referral" routes are the referral inbox and the pages of
+one referral (childplans/referrals/urls.py: ``ReferralAccessMixin``)."""
 
 from django.urls import path
 
 from .networkmap import urls as networkmap_urls
+from .referrals import urls as referral_urls
 from .teammeetings import urls as teammeeting_urls
 from .views import consent, lists, plan, records, team, wellbeing
 
@@ -63,13 +65,19 @@ urlpatterns = [
 urlpatterns += networkmap_urls.urlpatterns
 # So is barnteamets möte (issue 12); its answer page behind the e-mail's links is public.
 urlpatterns += teammeeting_urls.urlpatterns
+# Referrals (issue 13): the plan's referrals, the receivers' inbox and pages, the flow.
+urlpatterns += referral_urls.urlpatterns
 
-MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"})
+MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"}) | {
+    name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "member"
+}
 PUBLIC_ROUTES = teammeeting_urls.PUBLIC_ROUTES
+REFERRAL_ROUTES = frozenset(name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "referral")
 
 ROUTE_CLASSES = {
     f"{app_name}:{p.name}": (
-        "member" if p.name in MEMBER_ROUTES else "public" if p.name in PUBLIC_ROUTES else "child"
+        "member" if p.name in MEMBER_ROUTES else "public" if p.name in PUBLIC_ROUTES
+        else "referral" if p.name in REFERRAL_ROUTES else "child"
     )
     for p in urlpatterns
 }

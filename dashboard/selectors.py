@@ -177,6 +177,19 @@ def _organisation_steps(om):
         )
 
 
+def referral_steps(waiting):
+    """Referrals waiting for my answer first under "Vad kan jag göra nu?" (no child names)."""
+    if not waiting:
+        return []
+    text = ngettext(
+        "%(count)d hänvisning till din organisation väntar på svar.",
+        "%(count)d hänvisningar till din organisation väntar på svar.",
+        len(waiting),
+    )
+    return [NextStep(kind="referrals_waiting", text=text % {"count": len(waiting)},
+                     url=_url("childplans:referral_inbox"), link_text=_("Öppna Hänvisningar"))]
+
+
 def plan_steps(plan_work, overdue_actions):
     """Plan work first under "Vad kan jag göra nu?": handovers waiting for my answer, reviews
     due in the plans I am the contact person of, my overdue actions. Plan numbers only: the

@@ -10,7 +10,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from childplans.context_processors import remember_plans_menu
+from childplans.context_processors import REFERRALS_MENU_KEY, remember_plans_menu
+from childplans.referrals.selectors import dashboard_referrals_context
 from childplans.selectors import dashboard_actions_context, plan_work_for
 from childplans.teammeetings.selectors import upcoming_team_meetings_for
 from meetings.selectors import upcoming_meetings_for
@@ -24,9 +25,10 @@ DASHBOARD_ACTIONS = 10  # actions listed on Min översikt
 
 
 def dashboard(request):
-    """Min översikt: my networks, my role in each, what I can do next, my coming meetings and
-    the plan actions I am responsible for ("Mina insatser": child data, so only behind MFA and
-    with its audit row)."""
+    """Min översikt: my networks, my role in each, what I can do next, my coming meetings, the
+    plan actions I am responsible for ("Mina insatser") and, for the receivers of an
+    organisation's referrals, the referrals waiting for an answer (child data, both: only
+    behind MFA and with their audit rows)."""
     remember_plans_menu(request)  # a new team member finds "Barnens planer" from here on
     ctx = selectors.dashboard_context(request.user)
     ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
@@ -40,7 +42,13 @@ def dashboard(request):
         ctx.update(dashboard_actions_context(request, show=DASHBOARD_ACTIONS,
                                              plan_work={**plan_work, "team_meetings": team_meetings}))
         ctx["show_my_actions"] = bool(ctx["my_actions"])
-        ctx["next_steps"] = selectors.plan_steps(plan_work, ctx["my_actions_overdue"]) + ctx["next_steps"]
+        if request.session.get(REFERRALS_MENU_KEY):  # a receiver (decided just above): one query more
+            ctx.update(dashboard_referrals_context(request))
+        ctx["next_steps"] = (
+            selectors.referral_steps(ctx.get("referrals_waiting", []))
+            + selectors.plan_steps(plan_work, ctx["my_actions_overdue"])
+            + ctx["next_steps"]
+        )
     return render(request, "dashboard/dashboard.html", ctx)
 
 

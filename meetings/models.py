@@ -13,9 +13,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from networks.models import Network, Organisation
+from networks.terms import TERM_SHORT, term_for, term_label  # noqa: F401  (one copy of the rule)
 from portal.models import TimeStampedModel
 
 DEFAULT_COST_NOTE = "Kostnadsfritt. Deltagarna står själva för sina resekostnader."
@@ -31,19 +31,6 @@ def new_token():
 
 def hash_token(raw):
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def term_for(date):
-    """(term, year) for a local date: VT January–June, HT July–December."""
-    return ("VT" if date.month <= 6 else "HT"), date.year
-
-
-# "VT 2026" in Swedish, "Spring 2026" in English.
-TERM_SHORT = {"VT": pgettext_lazy("school term", "VT"), "HT": pgettext_lazy("school term", "HT")}
-
-
-def term_label(term, year):
-    return f"{TERM_SHORT.get(term, term)} {year}"
 
 
 class Topic(models.Model):

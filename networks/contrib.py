@@ -2,7 +2,9 @@
 
 ``networks`` sits below ``meetings`` and ``childplans`` and never imports them
 (docs/architecture.md). Where one of its pages shows something of theirs - the network page's
-meetings, the regional overview's last and next meeting of each local network - the app above
+meetings, the regional overview's last and next meeting of each local network, the kinds of
+organisation families are referred to in the län (a section below the overview's table) - the
+app above
 registers a provider here from its ``AppConfig.ready()``, and the networks view asks the
 registry. Grep for ``register_`` to find every contribution."""
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 _network_sections = []
 _overview_columns = []
+_overview_sections = []
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,16 @@ class OverviewColumns:
     cells: Callable
 
 
+@dataclass(frozen=True)
+class OverviewSection:
+    """A section of the regional overview below its table. ``render(request, network)`` returns
+    its HTML for the regional ``network`` (a fixed number of queries, whatever the data)."""
+
+    name: str
+    render: Callable
+    order: int = 0
+
+
 def register_network_section(name, render, *, order=0):
     _network_sections[:] = [s for s in _network_sections if s.name != name]
     _network_sections.append(NetworkSection(name, render, order))
@@ -43,6 +56,17 @@ def register_network_section(name, render, *, order=0):
 def register_overview_columns(name, headings, cells):
     _overview_columns[:] = [c for c in _overview_columns if c.name != name]
     _overview_columns.append(OverviewColumns(name, tuple(headings), cells))
+
+
+def register_overview_section(name, render, *, order=0):
+    _overview_sections[:] = [s for s in _overview_sections if s.name != name]
+    _overview_sections.append(OverviewSection(name, render, order))
+    _overview_sections.sort(key=lambda s: s.order)
+
+
+def overview_sections(request, network):
+    """The HTML of every contributed section of the regional overview, in order."""
+    return [section.render(request, network) for section in _overview_sections]
 
 
 def network_sections(request, network, is_coordinator):

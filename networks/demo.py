@@ -18,6 +18,7 @@ from .geography import load_geography
 from .kept import forget_directory, forget_network_pages
 from .models import (
     Activity,
+    ActivityTipCount,
     Kommun,
     Lan,
     Network,
@@ -25,8 +26,10 @@ from .models import (
     NetworkOrganisation,
     Organisation,
     OrganisationMembership,
+    ReferralReceiver,
 )
 from .services import network_create, stewardship_handover
+from .terms import current_term, previous_term
 
 User = get_user_model()
 
@@ -224,11 +227,11 @@ LOGINS = [
     ("admin", "Administratör", "Allt: alla nätverk, /admin/ för län, kommuner och organisationer"),
     ("karin", "Regional samordnare (Kronoberg)",
      "Översikten över länets lokala nätverk, lämna över ansvaret, bjuda in"),
-    ("lina", "Lokal samordnare (Växjö)",
-     "Medlemmar och medlemsorganisationer i Växjö, bjud in en ny person"),
+    ("lina", "Lokal samordnare (Växjö), familjepedagog på familjecentralen",
+     "Medlemmar och medlemsorganisationer i Växjö; tipsa en familj om kyrkans måndagsmiddag (katalogen)"),
     ("erik", "Deltagare, kommun (socialtjänst Växjö)", "Min översikt, medlemslistan, katalogen"),
-    ("maria", "Deltagare, kyrka (Växjö domkyrkoförsamling)",
-     "Lägg upp en verksamhet i katalogen"),
+    ("maria", "Deltagare, kyrka (Växjö domkyrkoförsamling), mottagare av hänvisningar",
+     "Hänvisningar: en accepterad från Sagas plan; lägg upp en verksamhet i katalogen"),
     ("johan", "Deltagare, polis (Växjö och Ljungby)", "Två lokala nätverk, sök i katalogen"),
 ]
 # Erik, Maria and Johan are also the demo's professionals in barnets plan (childplans/demo.py),
@@ -849,6 +852,46 @@ ACTIVITIES = [
 ]  # fmt: skip
 
 
+# What families read on the leaflet and the open page ("Tipsa en familj"), for a few activities
+# (title -> fields); the rest leave them empty, as most organisations will at first.
+FAMILY_FIELDS = {
+    "Måndagsmiddag för barnfamiljer": dict(
+        cost="Gratis",
+        getting_there="Domkyrkans församlingshem, Linnégatan 2. Buss 1 eller 3 till Domkyrkan; ingången "
+                      "ligger på gårdssidan och är skyltad. Barnvagnar får plats i hallen.",
+        family_contact=f"Diakon Maria Holm, {_phone(9)}. Ring eller sms:a gärna innan första gången.",
+        notify_email="kyrkan.vaxjo@exempel.se",
+        public=True,
+    ),
+    "Öppna förskolan Araby": dict(
+        cost="Gratis",
+        getting_there="Familjecentralen Araby, Araby torg. Buss 4 till Araby centrum.",
+        family_contact=f"Familjecentralen Araby, {_phone(70)}",
+        public=True,
+    ),
+    "Läxhjälp i församlingshemmet": dict(
+        cost="Gratis, fika ingår",
+        family_contact=f"Diakon Maria Holm, {_phone(9)}",
+    ),
+}
+
+# Who receives each organisation's referrals (organisation key -> person keys): named when the
+# organisation has none.
+RECEIVERS = {
+    "sk_vxo": ["maria"],  # the church's deacon: the demo's receiver (childplans/demo.py refers to her)
+    "vxo_famc": ["lina"],
+    "hm_vxo": ["ahmed"],
+}
+
+# Tips to families counted this term and the one before (activity title -> (this term, last term)).
+TIPS = {
+    "Måndagsmiddag för barnfamiljer": (7, 11),
+    "Öppna förskolan Araby": (12, 9),
+    "Läxhjälp i församlingshemmet": (3, 6),
+    "Julhjälp och matkassar": (5, 14),
+}
+
+
 def demo_logins():
     """[(role, e-mail, what to try)] of the demo log-ins, all with DEMO_PASSWORD."""
     return [(role, PEOPLE[key][2], hint) for key, role, hint in LOGINS]
@@ -969,14 +1012,58 @@ def load_demo():
                     contact=contact,
                     how_to_refer=refer,
                     created_by=people[by],
+                    **FAMILY_FIELDS.get(title, {}),
                 )
             )
     Activity.objects.bulk_create(activities)
     created["verksamheter"] = len(activities)
+    _family_fields_of_an_older_demo(orgs)
+    created["mottagare"] = _receivers(orgs, people)
+    created["tips"] = _tips(orgs)
     # Bulk inserts: the kept pages that may show them are forgotten here (networks/kept.py).
     forget_network_pages(*(n.pk for n in networks.values()))
     forget_directory()
     return created
+
+
+def _family_fields_of_an_older_demo(orgs):
+    """A demo loaded before activities had fields for families gets them once: only where all of
+    them are still empty (an organisation's own change is kept)."""
+    for title, fields in FAMILY_FIELDS.items():
+        Activity.objects.filter(
+            title=title, organisation__in=orgs.values(), cost="", getting_there="", family_contact="",
+            notify_email="", public=False,
+        ).update(**fields)
+
+
+def _receivers(orgs, people):
+    """The demo's receivers of referrals, for organisations that have none."""
+    named = 0
+    for org_key, person_keys in RECEIVERS.items():
+        organisation = orgs[org_key]
+        if ReferralReceiver.objects.filter(organisation=organisation).exists():
+            continue
+        for key in person_keys:
+            ReferralReceiver.objects.create(organisation=organisation, user=people[key], named_by=people["admin"])
+            named += 1
+    return named
+
+
+def _tips(orgs):
+    """Tips counted this term and last for a few activities (the counts only; no family)."""
+    counted = 0
+    this = current_term()
+    terms = (this, previous_term(*this))
+    for title, counts in TIPS.items():
+        activity = Activity.objects.filter(title=title, organisation__in=orgs.values()).first()
+        if activity is None or ActivityTipCount.objects.filter(activity=activity).exists():
+            continue
+        ActivityTipCount.objects.bulk_create(
+            ActivityTipCount(activity=activity, term=term, year=year, count=count)
+            for (term, year), count in zip(terms, counts, strict=True)
+        )
+        counted += sum(counts)
+    return counted
 
 
 def _populate_network(network, spec, orgs, people, admin, created):

@@ -75,10 +75,16 @@ class ActivityForm(forms.ModelForm):
             "where",
             "contact",
             "how_to_refer",
+            "cost",
+            "getting_there",
+            "family_contact",
+            "notify_email",
+            "public",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "how_to_refer": forms.Textarea(attrs={"rows": 3}),
+            "getting_there": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "kommun": _("Lämnas tom: organisationens kommun."),
@@ -90,6 +96,7 @@ class ActivityForm(forms.ModelForm):
             "description": {"required": _("Beskriv verksamheten.")},
             "category": {"required": _("Välj en kategori.")},
             "contact": {"required": _("Ange hur man kommer i kontakt med verksamheten.")},
+            "notify_email": {"invalid": _("Skriv en giltig e-postadress.")},
             "organisation": {
                 "required": _("Välj organisation."),
                 "invalid_choice": _("Välj en av dina organisationer."),

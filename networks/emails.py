@@ -1,4 +1,6 @@
-"""Outbox renderers for network e-mails: built at send time from ids."""
+"""Outbox renderers for network e-mails: built at send time from ids. The tip notice and the
+missing-receivers reminder carry no data about any family: a fixed sentence, the activity or
+organisation concerned and a link."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -7,10 +9,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from portal.outbox import register
 
-from .models import NetworkInvitation, NetworkMembership
+from .models import Activity, NetworkInvitation, NetworkMembership, Organisation, ReferralReceiver
 from .tokens import invitation_token
 
 
@@ -59,3 +62,50 @@ def render_member_added(row):
         "url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("network_detail", args=[membership.network_id]),
     }
     return _message("network_member_added", ctx, row.recipient)
+
+
+def _url(name, *args):
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def _notice(recipient, subject, text, url, link_text):
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message("notice", {"subject": subject, "text": text, "url": url, "link_text": link_text}, recipient)
+
+
+@register("activity_tip_notice")
+def render_tip_notice(row):
+    """"A family may get in touch": nothing about the family, not even when it was tipped."""
+    pk = int(row.object_key.split(":", 1)[1])
+    activity = Activity.objects.filter(pk=pk).only("title").first()
+    if activity is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return _notice(
+            row.recipient,
+            _("En familj kan höra av sig om %(title)s") % {"title": activity.title},
+            _("Någon i barnstödsnätverket har tipsat en familj om %(title)s. Familjen kan höra av sig till "
+              "er. Portalen vet inget om familjen, och ni behöver inte göra något förrän de hör av sig.")
+            % {"title": activity.title},
+            _url("activity_detail", pk),
+            _("Se verksamheten i katalogen"),
+        )
+
+
+@register("receivers_missing")
+def render_receivers_missing(row):
+    """A member organisation has no receiver of referrals: a coordinator is asked to see to it."""
+    pk = int(row.object_key.split(":", 1)[1])
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None or ReferralReceiver.objects.current().filter(organisation=organisation).exists():
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return _notice(
+            row.recipient,
+            _("%(organisation)s saknar mottagare av hänvisningar") % {"organisation": organisation},
+            _("Någon ville hänvisa en familj till %(organisation)s, som är medlemsorganisation i ert nätverk, "
+              "men organisationen har ingen mottagare av hänvisningar. Be organisationen utse en, eller utse en "
+              "själv bland organisationens personer.") % {"organisation": organisation},
+            _url("organisation_receivers", pk),
+            _("Utse en mottagare"),
+        )

@@ -239,3 +239,22 @@ class StewardshipForm(forms.Form):
         self.fields["contact_person"].queryset = User.objects.filter(
             network_memberships__network=network
         ).order_by("first_name", "last_name", "email")
+
+
+class ReceiverAddForm(forms.Form):
+    """Name a receiver of referrals among the organisation's members who are not one yet."""
+
+    user = MemberChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        help_text=_("Personer som hör till organisationen i portalen."),
+        error_messages={"required": _("Välj en person."), "invalid_choice": _("Välj en av organisationens personer.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(is_active=True, organisationmembership__organisation=organisation)
+            .exclude(pk__in=organisation.referral_receivers.values("user_id"))
+            .order_by("first_name", "last_name", "email")
+        )

@@ -1,5 +1,6 @@
 """Writes with side effects for networks: networks, memberships, member organisations,
-invitations, stewardship, the directory and a person's own details.
+invitations, stewardship, the directory (and its tips to families), an organisation's
+receivers of referrals and a person's own details.
 
 Each service takes keyword-only arguments and the acting user (``by``), validates with
 ``full_clean``, runs in one transaction and writes its audit row there (``audit_record``, with
@@ -11,6 +12,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,13 +23,16 @@ from portal.outbox import outbox_add
 from .kept import forget_directory, forget_network_pages, forget_pages_of_people
 from .models import (
     Activity,
+    ActivityTipCount,
     Network,
     NetworkInvitation,
     NetworkMembership,
     NetworkOrganisation,
     OrganisationMembership,
+    ReferralReceiver,
     Stewardship,
 )
+from .terms import current_term, term_key
 
 User = get_user_model()
 Action = AuditEvent.Action
@@ -227,7 +232,7 @@ def stewardship_handover(*, network, organisation, contact_person, starts_on, by
 
 ACTIVITY_FIELDS = (
     "organisation", "title", "description", "category", "age_from", "age_to", "kommun", "when", "where",
-    "contact", "how_to_refer",
+    "contact", "how_to_refer", "cost", "getting_there", "family_contact", "notify_email", "public",
 )
 
 
@@ -262,6 +267,92 @@ def activity_delete(*, activity, by):
                  detail={"organisation_id": activity.organisation_id})
     activity.delete()
     forget_directory()
+
+
+# --- tips to families ("Tipsa en familj") ---------------------------------------------------
+
+
+@transaction.atomic
+def activity_tip_record(*, activity, by, notify_contact=False):
+    """A professional made the family leaflet of ``activity``: this term's count goes up by one
+    (an ``F()`` update, so two at once both count). The portal keeps no record of the family:
+    not in the count, not in the audit row (ids and the term only), not in the e-mail. With
+    ``notify_contact`` the activity's contact is told that a family may get in touch (at most
+    one such e-mail a day per activity: the outbox's unique period)."""
+    if notify_contact and not activity.notify_email:
+        raise ValidationError(
+            {"notify_contact": _("Verksamheten har ingen e-postadress för tips. Ring eller skriv till kontakten.")}
+        )
+    term, year = current_term()
+    row, _created = ActivityTipCount.objects.get_or_create(activity=activity, term=term, year=year)
+    ActivityTipCount.objects.filter(pk=row.pk).update(count=F("count") + 1)
+    audit_record(action=Action.UPDATE, event="activity.tipped", user=by, obj=activity,
+                 detail={"activity_id": activity.pk, "term": term_key(term, year),
+                         "contact_told": bool(notify_contact)})
+    if notify_contact:
+        outbox_add(kind="activity_tip_notice", recipient=activity.notify_email,
+                   object_key=f"activity:{activity.pk}", period=timezone.localdate().isoformat())
+    return row
+
+
+# --- receivers of referrals (mottagare) ----------------------------------------------------
+
+
+@transaction.atomic
+def receiver_add(*, organisation, user, by):
+    """Name ``user`` a receiver of the referrals sent to ``organisation``."""
+    if not OrganisationMembership.objects.filter(user=user, organisation=organisation).exists():
+        raise ValidationError({"user": _("Mottagaren måste höra till organisationen.")})
+    if not user.is_active:
+        raise ValidationError({"user": _("Personens konto är inte aktivt.")})
+    if ReferralReceiver.objects.filter(organisation=organisation, user=user).exists():
+        raise ValidationError({"user": _("%(name)s är redan mottagare.") % {"name": user}})
+    receiver = ReferralReceiver(organisation=organisation, user=user, named_by=by)
+    receiver.full_clean()
+    receiver.save()
+    audit_record(action=Action.CREATE, event="receiver.added", user=by, obj=receiver,
+                 detail={"organisation_id": organisation.pk, "user_id": user.pk})
+    return receiver
+
+
+@transaction.atomic
+def receiver_remove(*, receiver, by):
+    """The person no longer receives the organisation's referrals (from the next request on).
+    The last receiver may go too: referrers are then told before they send, and the
+    coordinators are reminded (``receivers_missing_remind``)."""
+    audit_record(action=Action.DELETE, event="receiver.removed", user=by, obj=receiver,
+                 detail={"organisation_id": receiver.organisation_id, "user_id": receiver.user_id})
+    receiver.delete()
+
+
+def organisation_coordinators(organisation):
+    """The coordinators of every network ``organisation`` is a member organisation of."""
+    return User.objects.filter(
+        is_active=True,
+        network_memberships__role=COORDINATOR,
+        network_memberships__network__networkorganisation__organisation=organisation,
+    ).distinct()
+
+
+@transaction.atomic
+def receivers_missing_remind(*, organisation, by):
+    """Someone wanted to refer a family to ``organisation``, which has no receiver: remind the
+    coordinators of its networks to have one named, once per organisation and term (the
+    outbox's unique period). Returns how many reminders were recorded now (0 when they already
+    were this term, or when the organisation has a receiver again)."""
+    if ReferralReceiver.objects.current().filter(organisation=organisation).exists():
+        return 0
+    term, year = current_term()
+    period = term_key(term, year)
+    recorded = 0
+    for email in organisation_coordinators(organisation).values_list("email", flat=True):
+        if outbox_add(kind="receivers_missing", recipient=email, object_key=f"organisation:{organisation.pk}",
+                      period=period):
+            recorded += 1
+    if recorded:
+        audit_record(action=Action.CREATE, event="receivers.reminder_recorded", user=by, obj=organisation,
+                     detail={"organisation_id": organisation.pk, "term": period, "reminders": recorded})
+    return recorded
 
 
 # --- a person's own details ----------------------------------------------------------------------

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import directory, invitations, members, networks, organisations, overview, stewardship
+from .views import (
+    directory,
+    invitations,
+    members,
+    networks,
+    organisations,
+    overview,
+    receivers,
+    stewardship,
+    tips,
+)
 
 urlpatterns = [
     # Networks
@@ -52,4 +62,19 @@ urlpatterns = [
     path("katalog/<int:pk>/", directory.ActivityDetailView.as_view(), name="activity_detail"),
     path("katalog/<int:pk>/redigera/", directory.ActivityUpdateView.as_view(), name="activity_update"),
     path("katalog/<int:pk>/ta-bort/", directory.ActivityDeleteView.as_view(), name="activity_delete"),
+    # Tipsa en familj: the leaflet, and the activity's open page (public: the QR code's target)
+    path("katalog/<int:pk>/tipsa/", tips.ActivityTipView.as_view(), name="activity_tip"),
+    path("katalog/<int:pk>/lapp/", tips.ActivityLeafletView.as_view(), name="activity_leaflet"),
+    path("for-familjer/<int:pk>/", tips.ActivityPublicView.as_view(), name="activity_public"),
+    # An organisation's receivers of referrals (mottagare)
+    path(
+        "organisationer/<int:organisation_pk>/mottagare/",
+        receivers.ReceiversView.as_view(),
+        name="organisation_receivers",
+    ),
+    path(
+        "organisationer/<int:organisation_pk>/mottagare/<int:receiver_pk>/ta-bort/",
+        receivers.ReceiverRemoveView.as_view(),
+        name="organisation_receiver_remove",
+    ),
 ]

@@ -8,6 +8,10 @@ namespace may be grouped as "admin:*") to who may reach it:
   the view itself decides what the user may see (e.g. 404 for someone else's network).
 - ``CHILD``: child-scoped: a route under one child's plan (``plan_pk``), reachable only by that
   plan's team; everyone else gets 404 (tests/childplans/test_access.py).
+- ``REFERRAL``: child data reached through a referral: the inbox of the organisations' receivers
+  (*mottagare*) and the pages of one referral (``referral_pk``), reachable only by the
+  referral's receivers and its plan's team; everyone else gets 404
+  (tests/childplans/referrals/test_access.py).
 
 ``tests/portal/test_routes.py`` walks the URL resolver and fails on a pattern missing here,
 on an entry here that matches no pattern, and on a view whose ``login_not_required`` marking
@@ -24,6 +28,7 @@ from django.urls import URLPattern, URLResolver
 PUBLIC = "public"
 MEMBER = "member"
 CHILD = "child"
+REFERRAL = "referral"
 
 # allauth views we do not offer: open sign-up (accounts come from invitations and
 # administrators), e-mail address management (the address is the login and is changed by an
@@ -97,6 +102,11 @@ ROUTES = {
     "activity_detail": MEMBER,
     "activity_update": MEMBER,
     "activity_delete": MEMBER,
+    "activity_tip": MEMBER,
+    "activity_leaflet": MEMBER,
+    "activity_public": PUBLIC,  # the QR code on a family's leaflet: only what the organisation made public
+    "organisation_receivers": MEMBER,
+    "organisation_receiver_remove": MEMBER,
     # --- meetings ------------------------------------------------------------------------
     "network_meetings": MEMBER,
     "meeting_create": MEMBER,
@@ -131,6 +141,15 @@ ROUTES = {
     "childplans:indicators": MEMBER,
     # the one-click answer to a team meeting's invitation (issue 12; its token is the key)
     "childplans:teammeeting_answer": PUBLIC,
+    # --- referrals (childplans/referrals/urls.py): the plan's referrals are plan routes (the
+    # namespace default); the inbox and one referral's pages are for its receivers and the
+    # plan's team; the flow holds counts only -----------------------------------------------
+    "childplans:referral_inbox": REFERRAL,
+    "childplans:referral_detail": REFERRAL,
+    "childplans:referral_answer": REFERRAL,
+    "childplans:referral_cancel": REFERRAL,
+    "childplans:flow_network": MEMBER,
+    "childplans:flow_organisation": MEMBER,
 }
 
 if settings.BENCH_VIEWS_ENABLED:  # yardsticks of docs/performance.md, benchmark settings only

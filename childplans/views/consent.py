@@ -45,6 +45,7 @@ class ConsentView(PlanFormView):
         return services.consent_record(
             plan=self.plan, by=self.request.user, guardian=d["guardian"], given_on=d["given_on"],
             method=d["method"], purposes=d["purposes"], organisations=d["organisations"],
+            allows_referral=d["allows_referral"],
         )
 
     def get_success_url(self):

@@ -21,6 +21,7 @@ from ..forms import (
     GuardianForm,
 )
 from ..models import Guardian
+from ..referrals.selectors import plan_referral_counts
 from ..svg import wheel_svg_safe
 
 AuditAction = AuditEvent.Action
@@ -30,7 +31,9 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
     template_name = "childplans/plan_detail.html"
 
     def plan_queryset(self):
-        return selectors.plan_page_queryset()
+        # The referrals' counts come with the plan (childplans.referrals sits on the plan: its
+        # selectors are asked here, in the view, never by the plan's core).
+        return selectors.plan_page_queryset().annotate(**plan_referral_counts())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

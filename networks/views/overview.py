@@ -48,6 +48,7 @@ class RegionalOverviewView(NetworkAccessMixin, TemplateView):
             n.viewer_may_open = admin or n.pk in mine
         ctx.update(
             overview,
+            sections=contrib.overview_sections(self.request, network),
             contributed_headings=headings,
             kind_columns=[{"short": KIND_SHORT[kind], "label": Organisation.Kind(kind).label} for kind in Organisation.Kind.values],
             column_count=4 + len(headings) + len(Organisation.Kind.values),

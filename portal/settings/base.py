@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "childplans",
     "childplans.networkmap",
     "childplans.teammeetings",
+    "childplans.referrals",
     "dashboard",
 ]
 

@@ -16,7 +16,11 @@ indicators page all have something to show). The script gives that user a passwo
 missing, a TOTP authenticator through the ORM, and the measured plan a team meeting (barnteamets
 möte, issue 12) called to its whole team with the agenda the plan suggests and a new action in
 the minutes per open action of the plan (made through the ORM, so that no e-mail is recorded),
-for the team meeting page and its minutes page.
+for the team meeting page and its minutes page. It also makes the user the receiver of their
+organisation's referrals: ``childplans.referrals.seed`` adds 2,000 referrals from the seeded
+plans to the län's organisations (a quarter to theirs: the inbox has pages) and tips for every
+activity of the län, this term and the last, so the referral inbox and the flow of tips and
+referrals of a network the user coordinates have something to list and count.
 
 The pages are measured the way tests/bench/run_bench.py measures its own, with its helpers: two
 gunicorns with ``portal.settings.bench`` on 127.0.0.1 (2 x cores + 1 sync workers each), the
@@ -36,7 +40,9 @@ medians, shares of fortunes_auth and PASS/MISS against the budgets: the plan pag
 meeting page and the minutes page cold >= 20 % (no warm budget: child data is never kept), <= 10
 queries, p95 <= 250 ms; the dashboard cold
 >= 20 %, warm >= 30 %, <= 15 queries, p95 <= 250 ms; the indicators page as a list: cold >= 35 %,
-warm >= 60 %, <= 10 queries, p95 <= 100 ms.
+warm >= 60 %, <= 10 queries, p95 <= 100 ms;
+the referral inbox (50 rows) and the flow the same as lists (they keep no HTML: warm is served
+as cold).
 
 ``--national`` then builds a second database (``..._national``): ``seed_bench --scale
 national`` (21 län) and ~22 x the county's plans spread over every län (``--national-plans``,
@@ -251,28 +257,53 @@ def ensure_team_meeting(user, plan_pk):
         return meeting.pk
     start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
     meeting = TeamMeeting.objects.create(
-        plan=plan, starts_at=start, ends_at=start + timedelta(hours=1, minutes=30), place="Bench, rum 1",
-        child_part="en_del", created_by=user, invitations_sent_at=timezone.now(),
+        plan=plan,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1, minutes=30),
+        place="Bench, rum 1",
+        child_part="en_del",
+        created_by=user,
+        invitations_sent_at=timezone.now(),
     )
     team = list(members_with_access().filter(plan=plan).select_related("user"))
     Invitee.objects.bulk_create(
-        Invitee(meeting=meeting, team_member=m, email=m.user.email.lower(), sent_at=meeting.invitations_sent_at,
-                response="yes" if m.user_id == user.pk else "pending")
+        Invitee(
+            meeting=meeting,
+            team_member=m,
+            email=m.user.email.lower(),
+            sent_at=meeting.invitations_sent_at,
+            response="yes" if m.user_id == user.pk else "pending",
+        )
         for m in team
     )
     AgendaPoint.objects.bulk_create(
         AgendaPoint(meeting=meeting, position=i, title=title[:300], source=source)
-        for i, (source, title) in enumerate(agenda_draft(plan, day=timezone.localtime(start).date()), start=1)
+        for i, (source, title) in enumerate(
+            agenda_draft(plan, day=timezone.localtime(start).date()), start=1
+        )
     )
     MinutesAction.objects.bulk_create(
-        MinutesAction(meeting=meeting, goal_id=a.goal_id, what=f"Ny insats efter: {a.what}"[:500],
-                      responsible_organisation_id=a.responsible_organisation_id, responsible_person_id=user.pk,
-                      due_on=a.due_on + timedelta(days=30))
+        MinutesAction(
+            meeting=meeting,
+            goal_id=a.goal_id,
+            what=f"Ny insats efter: {a.what}"[:500],
+            responsible_organisation_id=a.responsible_organisation_id,
+            responsible_person_id=user.pk,
+            due_on=a.due_on + timedelta(days=30),
+        )
         for a in Action.objects.filter(plan=plan, status__in=Action.OPEN_STATUSES)
     )
-    print(f"    team meeting {meeting.pk} on plan {plan_pk}: {len(team)} called, "
-          f"{meeting.agenda.count()} agenda points, {meeting.minutes_actions.count()} actions in the minutes")
+    print(
+        f"    team meeting {meeting.pk} on plan {plan_pk}: {len(team)} called, "
+        f"{meeting.agenda.count()} agenda points, {meeting.minutes_actions.count()} actions in the minutes"
+    )
     return meeting.pk
+
+
+def referral_count():
+    from childplans.referrals.models import Referral
+
+    return Referral.objects.count()
 
 
 def data_counts():
@@ -285,7 +316,25 @@ def data_counts():
     }
 
 
-def targets_for(plan_pk, meeting_pk=None):
+def seed_referrals_for(user):
+    """The user receives their organisation's referrals; referrals and tips in their län (once).
+    Returns (a network the user coordinates, the counts seeded now)."""
+    from childplans.referrals.seed import seed_referrals
+    from networks.models import NetworkMembership
+
+    counts = seed_referrals(receiver=user)
+    if counts["referrals"]:
+        analyze()
+    network = (
+        NetworkMembership.objects.filter(user=user, role=NetworkMembership.Role.COORDINATOR)
+        .order_by("network__kind", "network_id")  # a local network first
+        .values_list("network_id", flat=True)
+        .first()
+    )
+    return network, counts
+
+
+def targets_for(plan_pk, meeting_pk=None, network_pk=None):
     from django.urls import reverse
 
     meeting_pages = [] if meeting_pk is None else [
@@ -299,10 +348,33 @@ def targets_for(plan_pk, meeting_pk=None):
         Target("plan", "plan page", reverse("childplans:plan_detail", args=[plan_pk]), "plan"),
         *meeting_pages,
         Target(
-            "dashboard", "dashboard / with Mina insatser", reverse("dashboard"), "dashboard",
+            "dashboard",
+            "dashboard / with Mina insatser",
+            reverse("dashboard"),
+            "dashboard",
             must_contain=b"my-actions-heading",
         ),  # fmt: skip
         Target("indicators", "indicators", reverse("childplans:indicators"), "list"),
+        Target(
+            "inbox",
+            "referral inbox (50 rows)",
+            reverse("childplans:referral_inbox"),
+            "list",
+            must_contain=b"/hanvisningar/",
+        ),
+        *(
+            [
+                Target(
+                    "flow",
+                    "flow of tips and referrals (network)",
+                    reverse("childplans:flow_network", args=[network_pk]),
+                    "list",
+                    must_contain=b"<tfoot>",
+                )
+            ]
+            if network_pk
+            else []
+        ),
     ]
 
 
@@ -319,13 +391,17 @@ def login_with_totp(port, email, password, secret):
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     jar = {}
-    status, headers = post_form_patiently(port, "/konto/login/", jar, {"login": email, "password": password})
+    status, headers = post_form_patiently(
+        port, "/konto/login/", jar, {"login": email, "password": password}
+    )
     if status != 302 or not headers["location"].startswith("/konto/2fa/authenticate/"):
         raise RuntimeError(f"login: POST answered {status} -> {headers.get('location')}")
     period = mfa_settings.TOTP_PERIOD
     while True:
         counter, into = divmod(time.time(), period)
-        if counter != _last_counter.get(email) and period - into >= 3:  # unused, still valid on arrival
+        if (
+            counter != _last_counter.get(email) and period - into >= 3
+        ):  # unused, still valid on arrival
             break
         time.sleep(period - into + 0.1)
     _last_counter[email] = counter
@@ -339,29 +415,44 @@ def login_with_totp(port, email, password, secret):
 # --- measuring ------------------------------------------------------------------------------------
 
 
-def run(url, plan_pk, email, secret, args, keys, log_name, meeting_pk=None):
+def run(url, plan_pk, email, secret, args, keys, log_name, meeting_pk=None, network_pk=None):
     """Serve ``url`` with the cold and the warm gunicorn and measure the targets in ``keys``."""
-    targets = [t for t in targets_for(plan_pk, meeting_pk) if t.yardstick or t.key in keys]
+    targets = [
+        t for t in targets_for(plan_pk, meeting_pk, network_pk) if t.yardstick or t.key in keys
+    ]
     servers = start_servers(url, args.workers, log_name)
     try:
-        log_in_everywhere(servers, args.sessions, lambda port: login_with_totp(port, email, PASSWORD, secret))
+        log_in_everywhere(
+            servers, args.sessions, lambda port: login_with_totp(port, email, PASSWORD, secret)
+        )
         measure(targets, servers, args)
     finally:
         stop_servers(servers)
-    print("==> queries per page (Django test client in this process, same database and session; cold and warm)")
+    print(
+        "==> queries per page (Django test client in this process, same database and session; cold and warm)"
+    )
     count_queries(targets, servers["warm"].session_keys[0])
     return targets
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_PLANS_DATABASE_URL", DEFAULT_DB),
         help=f"PostgreSQL URL (default $BENCH_PLANS_DATABASE_URL or {DEFAULT_DB}; _national appended for --national)",
     )  # fmt: skip
-    parser.add_argument("--national", action="store_true", help="then national data: the dashboard again")
+    parser.add_argument(
+        "--national", action="store_true", help="then national data: the dashboard again"
+    )
     parser.add_argument("--national-plans", type=int, default=22 * COUNTY["plans"])
-    parser.add_argument("--seed-minutes", type=float, default=5, help="start no new län after this (a rerun resumes)")
+    parser.add_argument(
+        "--seed-minutes",
+        type=float,
+        default=5,
+        help="start no new län after this (a rerun resumes)",
+    )
     add_common_arguments(parser, sequential_default=50)
     args = parser.parse_args()
     load_before = check_machine()
@@ -375,16 +466,29 @@ def main():
     user, plan_pk, secret = choose_user()
     meeting_pk = ensure_team_meeting(user, plan_pk)
     email = user.email
+    network_pk, seeded = seed_referrals_for(user)
+    if seeded["referrals"]:
+        print(f"==> seeded {seeded['referrals']} referrals and {seeded['tips']} tip counts")
+    counts.update(referrals=referral_count())
     from django.db import connections
 
     connections.close_all()
-    county = run(url, plan_pk, email, secret, args, {"plan", "teammeeting", "minutes", "dashboard", "indicators"},
-                 "gunicorn-childplans", meeting_pk=meeting_pk)
+    county = run(
+        url,
+        plan_pk,
+        email,
+        secret,
+        args,
+        {"plan", "teammeeting", "minutes", "dashboard", "indicators", "inbox", "flow"},
+        "gunicorn-childplans",
+        meeting_pk=meeting_pk,
+        network_pk=network_pk,
+    )
     report(
         county,
         f"Child plans, county data ({counts['plans']} plans, {counts['actions']} actions, {counts['reviews']} "
-        f"reviews), user {email}, plan {plan_pk}, team meeting {meeting_pk}; {conditions(args, args.workers)}; "
-        f"load average before/after {load_before} / {load_average()}",
+        f"reviews, {counts['referrals']} referrals), user {email}, plan {plan_pk}, team meeting {meeting_pk}, network {network_pk}; "
+        f"{conditions(args, args.workers)}; load average before/after {load_before} / {load_average()}",
     )
     save(RESULTS_DIR / "results-childplans.json", county, scale="county", counts=counts, user=email,
          plan=plan_pk, conditions=conditions(args, args.workers))  # fmt: skip
@@ -403,7 +507,15 @@ def main():
             print(f"!!  the measured person differs: {nuser.email} (county: {email})")
         connections.close_all()
         load_before = load_average()
-        national = run(national_url, nplan_pk, nuser.email, nsecret, args, {"dashboard"}, "gunicorn-childplans-national")
+        national = run(
+            national_url,
+            nplan_pk,
+            nuser.email,
+            nsecret,
+            args,
+            {"dashboard"},
+            "gunicorn-childplans-national",
+        )
         report(
             national,
             f"Child plans, national data ({ncounts['plans']} plans, {ncounts['actions']} actions, "
@@ -413,11 +525,15 @@ def main():
         broken = [t.label for t in [*county, *national] if t.key in ("plain", "fortunes_auth", "dashboard")
                   and (not t.ok() or t.errors_under_load())]  # fmt: skip
         if broken:
-            print(f"!!  the comparison is unreliable: non-200 answers or errors on {', '.join(broken)}")
+            print(
+                f"!!  the comparison is unreliable: non-200 answers or errors on {', '.join(broken)}"
+            )
         compare_national(national, summary(county))
         d_county = next(t for t in county if t.key == "dashboard")
         d_national = next(t for t in national if t.key == "dashboard")
-        print(f"  dashboard queries: {queries_text(d_county)} (county) vs {queries_text(d_national)} (national)")
+        print(
+            f"  dashboard queries: {queries_text(d_county)} (county) vs {queries_text(d_national)} (national)"
+        )
         save(RESULTS_DIR / "results-childplans-national.json", national, scale="national", counts=ncounts,
              user=nuser.email, plan=nplan_pk, seeding_seconds=seconds,
              conditions=conditions(args, args.workers))  # fmt: skip

@@ -13,7 +13,8 @@ from childplans import services
 from childplans.access import PlanAccessMixin
 from childplans.managers import ChildPlanQuerySet
 from childplans.models import ChildPlan, Consent, TeamMember
-from childplans.urls import MEMBER_ROUTES, PUBLIC_ROUTES, ROUTE_CLASSES
+from childplans.referrals.access import ReferralAccessMixin
+from childplans.urls import ROUTE_CLASSES
 from portal.models import AuditEvent, OutboundEmail
 from tests.childplans.networkmap.helpers import MAP_SECRETS, add_network_map
 from tests.childplans.teammeetings.helpers import add_team_meeting
@@ -40,19 +41,26 @@ def childplan_patterns():
 
 
 PATTERNS = childplan_patterns()
-CHILD_PATTERNS = [p for p in PATTERNS if p.name not in MEMBER_ROUTES | PUBLIC_ROUTES]
+CHILD_PATTERNS = [p for p in PATTERNS if ROUTE_CLASSES[f"childplans:{p.name}"] == "child"]
 
 
 def test_every_route_is_classified():
     assert PATTERNS, "childplans URLs are not included in portal/urls.py"
     for p in PATTERNS:
         assert f"childplans:{p.name}" in ROUTE_CLASSES
+        view_class = getattr(p.callback, "view_class", None)
         if ROUTE_CLASSES[f"childplans:{p.name}"] == "child":
             assert "plan_pk" in p.pattern.converters, f"{p.name}: a child route takes plan_pk"
-            view_class = getattr(p.callback, "view_class", None)
             assert view_class is not None and issubclass(view_class, PlanAccessMixin), (
                 f"{p.name}: every child-scoped view declares PlanAccessMixin"
             )
+        elif ROUTE_CLASSES[f"childplans:{p.name}"] == "referral":
+            # The inbox, or one referral's page (tests/childplans/referrals/test_access.py).
+            assert "plan_pk" not in p.pattern.converters
+            if "referral_pk" in p.pattern.converters:
+                assert view_class is not None and issubclass(view_class, ReferralAccessMixin), p.name
+            else:
+                assert p.name == "referral_inbox", p.name
         else:
             assert "plan_pk" not in p.pattern.converters
 
@@ -117,9 +125,9 @@ def post_payload(objs, contact):
 
 
 def snapshot():
-    """Every row of every childplans, networkmap and teammeetings model and the outbox, serialised."""
+    """Every row of every childplans, networkmap, teammeetings and referrals model and the outbox, serialised."""
     data = []
-    for label in ("childplans", "networkmap", "teammeetings"):
+    for label in ("childplans", "networkmap", "teammeetings", "referrals"):
         for model in apps.get_app_config(label).get_models():
             data.append(serializers.serialize("json", model.objects.order_by("pk")))
     data.append(serializers.serialize("json", OutboundEmail.objects.order_by("pk")))

@@ -164,3 +164,21 @@ def test_nothing_of_it_with_production_settings(db, settings):
         call_command("demo_totp", CONTACT_EMAIL)
     call_command("load_demo", quiet=True, force=True)
     assert not Authenticator.objects.exists(), "no demo secret in production, even with --force"
+
+
+def test_a_referral_from_sagas_plan_accepted_by_the_church(demo):
+    from childplans.referrals.models import Referral
+    from networks.models import ActivityTipCount, ReferralReceiver
+
+    saga = plan_of("Saga")
+    referral = Referral.objects.get(plan=saga)
+    assert referral.status == Referral.Status.ACCEPTED
+    assert referral.organisation.unit == "Växjö domkyrkoförsamling"
+    assert referral.activity.title == "Måndagsmiddag för barnfamiljer" and referral.activity.public
+    assert ReferralReceiver.objects.filter(organisation=referral.organisation, user__email=CHURCH_EMAIL).exists()
+    assert ActivityTipCount.objects.filter(activity=referral.activity).exists()
+    client = client_for(CHURCH_EMAIL)
+    body = client.get(reverse("childplans:referral_inbox")).content.decode()
+    assert "Saga" in body and "Accepterad" in body
+    call_command("load_demo", quiet=True)
+    assert Referral.objects.filter(plan=saga).count() == 1

@@ -45,3 +45,23 @@ def test_a_new_team_member_finds_it_from_min_oversikt(plan, contact, consent, ch
     services.team_add(plan=plan, by=contact, user=supporter, organisation=church, part="Stödsamordnare")
     assert MENU in _page(client, "dashboard")
     assert MENU in _page(client)
+
+
+def test_the_session_remembers_both_menus_in_one_query(client, contact, church):
+    """Log-in decides "Barnens planer" and "Hänvisningar" together (childplans.selectors
+    .child_data_reach); an ordinary page reads them from the session without a query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from childplans.selectors import child_data_reach
+    from networks.models import ReferralReceiver
+
+    deacon = person("mottagare@kyrkan.se", church, with_mfa=False)
+    with CaptureQueriesContext(connection) as ctx:
+        assert child_data_reach(deacon) == (False, False)
+    assert len(ctx.captured_queries) == 1
+    ReferralReceiver.objects.create(organisation=church, user=deacon)
+    assert child_data_reach(deacon) == (False, True)
+    assert child_data_reach(contact) == (True, False)
+    client.post("/konto/login/", {"login": deacon.email, "password": f.PASSWORD})
+    assert client.session["childplans_menu"] is False and client.session["referrals_menu"] is True

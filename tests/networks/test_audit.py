@@ -13,6 +13,7 @@ from networks.models import (
     NetworkInvitation,
     NetworkMembership,
     OrganisationMembership,
+    ReferralReceiver,
 )
 from portal.models import AuditEvent
 
@@ -97,6 +98,26 @@ CASES = {
         "activity.deleted", w["participant"],
         lambda: services.activity_delete(activity=f.ActivityFactory(organisation=w["org_church"]), by=w["participant"]),
     ),
+    "activity_tip_record": lambda w: (
+        "activity.tipped", w["coordinator"],
+        lambda: services.activity_tip_record(
+            activity=f.ActivityFactory(organisation=w["org_church"], notify_email="diakon@kyrkan.se"),
+            by=w["coordinator"], notify_contact=True),
+    ),
+    "receiver_add": lambda w: (
+        "receiver.added", w["participant"],
+        lambda: services.receiver_add(organisation=w["org_church"], user=w["participant"], by=w["participant"]),
+    ),
+    "receiver_remove": lambda w: (
+        "receiver.removed", w["coordinator"],
+        lambda: services.receiver_remove(
+            receiver=ReferralReceiver.objects.create(organisation=w["org_church"], user=w["participant"]),
+            by=w["coordinator"]),
+    ),
+    "receivers_missing_remind": lambda w: (
+        "receivers.reminder_recorded", w["participant"],
+        lambda: services.receivers_missing_remind(organisation=w["org_church"], by=w["participant"]),
+    ),
     "profile_update": lambda w: (
         "profile.updated", w["participant"],
         lambda: services.profile_update(
@@ -116,7 +137,8 @@ def test_the_service_writes_its_audit_row(world, name):
     assert_audited(call, event=event, user=user)
 
 
-@pytest.mark.parametrize("name", ["network_member_set_role", "stewardship_handover", "activity_create"])
+@pytest.mark.parametrize("name", ["network_member_set_role", "stewardship_handover", "activity_create",
+                                  "activity_tip_record", "receiver_add"])
 def test_the_audit_row_is_in_the_services_transaction(world, name):
     event, _user, call = CASES[name](world)
     assert_rolled_back_together(call, event)

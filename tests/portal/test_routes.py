@@ -108,7 +108,7 @@ def test_every_route_is_classified():
 
 
 def test_classes_are_known():
-    assert set(routes.ROUTES.values()) <= {routes.PUBLIC, routes.MEMBER, routes.CHILD}
+    assert set(routes.ROUTES.values()) <= {routes.PUBLIC, routes.MEMBER, routes.CHILD, routes.REFERRAL}
 
 
 def test_no_stale_entries_in_the_table():
@@ -145,6 +145,7 @@ def test_public_routes_are_the_expected_few():
         "meeting_rsvp",
         "calendar_feed",
         "childplans:teammeeting_answer",
+        "activity_public",
     } | ({"bench_plain"} if settings.BENCH_VIEWS_ENABLED else set())
 
 
@@ -152,6 +153,17 @@ def test_child_routes_are_under_a_plan():
     for route in ROUTES:
         if routes.classify(route.key) == routes.CHILD:
             assert "plan_pk" in resolve(route.url).kwargs, route
+
+
+def test_referral_routes_are_the_inbox_or_under_a_referral():
+    """Child data reached through a referral: the receivers' inbox, or one referral's pages
+    (tests/childplans/referrals/test_access.py walks them for every persona and method)."""
+    found = [r for r in ROUTES if routes.classify(r.key) == routes.REFERRAL]
+    assert {r.key for r in found} >= {"childplans:referral_inbox", "childplans:referral_detail"}
+    for route in found:
+        kwargs = resolve(route.url).kwargs
+        assert "referral_pk" in kwargs or route.key == "childplans:referral_inbox", route
+        assert "plan_pk" not in kwargs, route
 
 
 def test_disabled_allauth_routes_point_at_the_404_view():

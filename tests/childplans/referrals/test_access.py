@@ -1,0 +1,171 @@
+"""docs/security.md promises 3, 5 and 14 for referrals: every referral route, every method, for
+the receiver, another member of the receiving organisation who is not a receiver, the referrer,
+a team member, a colleague off the team, an administrator and a receiver after the consent was
+withdrawn. Where a persona may not, the answer is 404, nothing changes and one DENIED audit row
+is written; where they may, one audit row carries the plan's and the child's ids."""
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.urls import reverse
+from django.utils import timezone
+
+from childplans import services as plan_services
+from childplans.referrals.models import Referral
+from networks.models import ReferralReceiver
+from portal.models import AuditEvent, OutboundEmail
+
+from ..conftest import SECRETS, person
+from .conftest import CONTACT_DETAILS, HELP_WANTED
+
+pytestmark = pytest.mark.django_db
+
+ANSWER = {"status": "accepted", "note": "Välkomna på måndag klockan fem."}
+CANCEL = {"note": "Familjen har hittat annat."}
+
+
+def snapshot():
+    data = [serializers.serialize("json", m.objects.order_by("pk"))
+            for label in ("childplans", "referrals") for m in apps.get_app_config(label).get_models()]
+    data.append(serializers.serialize("json", ReferralReceiver.objects.order_by("pk")))
+    data.append(serializers.serialize("json", OutboundEmail.objects.order_by("pk")))
+    return data
+
+
+@pytest.fixture
+def personas(db, referral, receiver, church_member, contact, teacher, org_social):
+    return {
+        "receiver": receiver,
+        "other_member_of_the_organisation": church_member,
+        "referrer": contact,
+        "team_member": teacher,
+        "colleague_off_the_team": person("kollega@vaxjo.se", org_social, first_name="Kim", last_name="Kollega"),
+        "administrator": person("admin@portal.se", org_social, first_name="Ada", last_name="Admin",
+                                is_staff=True, is_superuser=True),
+        "receiver_after_withdrawal": receiver,
+    }
+
+
+# (route, method, payload, status by persona). Requests that change something come last.
+NOT = 404
+TABLE = [
+    ("referral_inbox", "get", None,
+     {"receiver": 200, "referrer": NOT, "team_member": NOT, "receiver_after_withdrawal": 200}),
+    ("referral_detail", "get", None,
+     {"receiver": 200, "referrer": 200, "team_member": 200, "receiver_after_withdrawal": 200}),
+    ("referral_detail", "post", ANSWER, "405 for everyone: the page is read only"),
+    ("referral_answer", "get", None,
+     {"receiver": 302, "referrer": NOT, "team_member": NOT, "receiver_after_withdrawal": 302}),
+    ("referral_cancel", "get", None,
+     {"receiver": NOT, "referrer": 200, "team_member": NOT, "receiver_after_withdrawal": NOT}),
+    # a receiver after the withdrawal sees the page again, and nothing changes
+    ("referral_answer", "post", ANSWER,
+     {"receiver": 302, "referrer": NOT, "team_member": NOT, "receiver_after_withdrawal": 200}),
+    ("referral_cancel", "post", CANCEL,
+     {"receiver": NOT, "referrer": 302, "team_member": NOT, "receiver_after_withdrawal": NOT}),
+]
+CHANGES = {("receiver", "referral_answer", "post"), ("referrer", "referral_cancel", "post")}
+PERSONAS = ["receiver", "other_member_of_the_organisation", "referrer", "team_member", "colleague_off_the_team",
+            "administrator", "receiver_after_withdrawal"]
+
+
+def url_of(name, referral):
+    return reverse(f"childplans:{name}") if name == "referral_inbox" else reverse(
+        f"childplans:{name}", kwargs={"referral_pk": referral.pk})
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_access_table(client, personas, persona, referral, referral_consent, contact):
+    if persona == "receiver_after_withdrawal":
+        plan_services.consent_withdraw(plan=referral.plan, consent=referral_consent, by=contact,
+                                       withdrawn_on=timezone.localdate())
+    user = personas[persona]
+    client.force_login(user)
+    for name, method, payload, expected in TABLE:
+        status = 405 if isinstance(expected, str) else expected.get(persona, NOT)
+        before, audit_before = snapshot(), AuditEvent.objects.count()
+        response = getattr(client, method)(url_of(name, referral), payload)
+        assert response.status_code == status, (persona, name, method, response.status_code)
+        body = response.content.decode()
+        new_audit = list(AuditEvent.objects.order_by("pk")[audit_before:])
+        if (persona, name, method) in CHANGES:
+            assert snapshot() != before, (persona, name, method, "nothing changed")
+        else:
+            assert snapshot() == before, (persona, name, method, "database changed")
+        if status == NOT:
+            for secret in [HELP_WANTED, CONTACT_DETAILS, *SECRETS]:
+                assert secret not in body, (persona, name, method, secret)
+            assert [e.action for e in new_audit] == [AuditEvent.Action.DENIED], (persona, name, method)
+            assert new_audit[0].plan_id is None and new_audit[0].child_id is None  # nothing given away
+        elif status == 405:
+            assert new_audit == []
+        elif name != "referral_inbox":
+            assert len(new_audit) == 1 and new_audit[0].action != AuditEvent.Action.DENIED, (persona, name, method)
+            assert (new_audit[0].plan_id, new_audit[0].child_id) == (referral.plan_id, referral.plan.child_id)
+        else:
+            assert len(new_audit) == 1 and new_audit[0].detail["referral_ids"] == [referral.pk]
+        if persona == "receiver_after_withdrawal":
+            for secret in [HELP_WANTED, CONTACT_DETAILS, referral.first_name, *SECRETS]:
+                assert secret not in body, (persona, name, method, secret)
+
+
+def test_after_withdrawal_the_receiver_sees_only_that_it_was_withdrawn(client, referral, referral_consent, contact,
+                                                                     receiver):
+    plan_services.consent_withdraw(plan=referral.plan, consent=referral_consent, by=contact,
+                                   withdrawn_on=timezone.localdate())
+    client.force_login(receiver)
+    body = client.get(url_of("referral_detail", referral)).content.decode()
+    assert "återkallat samtycket" in body
+    assert HELP_WANTED not in body and "Välkomna" not in body
+    assert 'action="' + url_of("referral_answer", referral) not in body
+
+
+def test_receivers_and_team_are_decided_on_every_request(client, referral, receiver, church):
+    """Promise 4 for referrals: a receiver who is no longer named, or who left the organisation,
+    gets 404 on the next request."""
+    client.force_login(receiver)
+    url = url_of("referral_detail", referral)
+    assert client.get(url).status_code == 200
+    ReferralReceiver.objects.filter(user=receiver).delete()
+    assert client.get(url).status_code == 404
+    assert client.get(url_of("referral_inbox", referral)).status_code == 404
+    ReferralReceiver.objects.create(organisation=church, user=receiver)
+    assert client.get(url).status_code == 200
+    from networks.models import OrganisationMembership
+
+    OrganisationMembership.objects.filter(user=receiver).delete()
+    assert client.get(url).status_code == 404
+
+
+def test_a_missing_referral_is_the_same_404(client, referral, contact):
+    client.force_login(contact)
+    assert client.get(reverse("childplans:referral_detail", kwargs={"referral_pk": referral.pk + 1000})).status_code == 404
+    assert client.get(f"/hanvisningar/{2**70}/").status_code == 404
+
+
+def test_the_receiver_gets_404_for_the_plan(client, referral, receiver):
+    """Accepting never puts the receiver on the team: every plan route is 404 for them."""
+    from childplans.referrals import services
+
+    services.referral_answer(referral=referral, by=receiver, status=Referral.Status.ACCEPTED)
+    client.force_login(receiver)
+    for name in ("plan_detail", "plan_referrals", "chronology", "consents", "team", "print"):
+        response = client.get(reverse(f"childplans:{name}", kwargs={"plan_pk": referral.plan_id}))
+        assert response.status_code == 404, name
+
+
+def test_a_failing_audit_insert_fails_the_read_and_the_answer(client, referral, receiver, break_audit):
+    """Promise 5a for referrals: no audit row, no referral shown, no answer kept."""
+    client.force_login(receiver)
+    break_audit()
+    client.raise_request_exception = False
+    for url, method, payload in (
+        (url_of("referral_detail", referral), "get", None),
+        (url_of("referral_inbox", referral), "get", None),
+        (url_of("referral_answer", referral), "post", ANSWER),
+    ):
+        response = getattr(client, method)(url, payload)
+        assert response.status_code == 500, url
+        assert HELP_WANTED not in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
