@@ -39,6 +39,19 @@ def search_vector():
     return RawSQL(SEARCH_DOCUMENT_SQL, [], output_field=SearchVectorField())
 
 
+def listing_rows(activities):
+    """The activities of one page of results as a list, each with ``category_label`` and
+    ``organisation_kind_label`` read from the choices once per page: ``get_FOO_display`` builds
+    a dict of every choice, translating each label, on every call (docs/performance.md)."""
+    categories = {value: str(label) for value, label in Activity.Category.choices}
+    kinds = {value: str(label) for value, label in Organisation.Kind.choices}
+    rows = list(activities)
+    for activity in rows:
+        activity.category_label = categories.get(activity.category, activity.category)
+        activity.organisation_kind_label = kinds.get(activity.organisation.kind, activity.organisation.kind)
+    return rows
+
+
 def search_activities(
     *, q="", kommun=None, category="", organisation_kind="", age=None, organisation=None
 ):

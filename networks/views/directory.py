@@ -22,6 +22,7 @@ from ..access import is_administrator
 from ..directory import (
     can_edit_activity,
     get_activity_for_editor_or_404,
+    listing_rows,
     organisations_for_editor,
     search_activities,
 )
@@ -56,10 +57,10 @@ class ActivitySearchView(TemplateView):
         arguments = form.search_arguments()
         paginator = Paginator(search_activities(**arguments), PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
+        page.object_list = rows = listing_rows(page.object_list)
         organisation = None
         if arguments["organisation"]:
             # From the first result when there is one (selected with it): no extra query.
-            rows = list(page.object_list)
             if rows:
                 organisation = rows[0].organisation
             else:
