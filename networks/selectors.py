@@ -3,12 +3,11 @@ members, organisations or networks (docs/performance.md). Access is checked befo
 called (networks/access.py); they never decide who sees what."""
 
 from django.contrib.auth.hashers import is_password_usable
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils.translation import ngettext
 
 from portal.models import tel_uri
-from portal.queries import count_of
+from portal.queries import count_of, counted_page, with_total
 
 from .models import (
     Activity,
@@ -53,11 +52,12 @@ def page_number_from(raw):
 
 def network_list_page(user, visible, page_number):
     """A page of the networks in ``visible`` (a queryset), regional first, with the viewer's
-    role, the member count and who drives each network now. Three queries (the count, the rows,
-    the stewardships)."""
+    role, the member count and who drives each network now. Two queries (the rows with their
+    total, the stewardships)."""
     my_role = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user).values("role")[:1]
     networks = (
-        visible.select_related("lan", "kommun", "parent")
+        with_total(visible)
+        .select_related("lan", "kommun", "parent")
         .annotate(
             my_role=Subquery(my_role),
             member_count=member_count(),
@@ -66,7 +66,7 @@ def network_list_page(user, visible, page_number):
         .prefetch_related(current_stewardship_prefetch())
         .order_by("kind_order", "lan__name", "name", "pk")
     )
-    page = Paginator(networks, NETWORKS_PER_PAGE).get_page(page_number)
+    page = counted_page(networks, page_number, NETWORKS_PER_PAGE)
     role_labels = dict(NetworkMembership.Role.choices)
     regional, local = [], []
     for n in page.object_list:
@@ -83,32 +83,21 @@ def member_page(network, page_number):
     """One page of the network's members (``MEMBERS_PER_PAGE``), coordinators first: plain rows
     (``values``: a list of 50 rows reads in a third of the time model instances take) with the
     person's name, contact details, whom they represent and their title there. One query: the
-    total comes with the rows (a window count over all the network's members); a page past the
-    last shows the last (one more query, only then)."""
+    total comes with the rows (``portal.queries.counted_page``)."""
     title = OrganisationMembership.objects.filter(
         user=OuterRef("user_id"), organisation=OuterRef("organisation_id")
     ).values("title")[:1]
     members = (
-        NetworkMembership.objects.filter(network=network)
-        .annotate(title=Subquery(title), members_total=Window(Count("pk")))
+        with_total(NetworkMembership.objects.filter(network=network).annotate(title=Subquery(title)))
         .order_by("role", "user__first_name", "user__last_name", "user__email", "pk")
         .values(
-            "pk", "role", "title", "members_total", "user__first_name", "user__last_name", "user__email",
+            "pk", "role", "title", "total", "user__first_name", "user__last_name", "user__email",
             "user__phone", "user__password", "organisation__name", "organisation__unit",
         )
     )
-
-    def rows_of(number):
-        start = (number - 1) * MEMBERS_PER_PAGE
-        return list(members[start : start + MEMBERS_PER_PAGE])
-
-    rows = rows_of(page_number)
-    if not rows and page_number > 1:
-        total = NetworkMembership.objects.filter(network=network).count()
-        page_number = max(1, -(-total // MEMBERS_PER_PAGE))
-        rows = rows_of(page_number)
+    page = counted_page(members, page_number, MEMBERS_PER_PAGE)
     role_labels = dict(NetworkMembership.Role.choices)
-    for row in rows:
+    for row in page.object_list:
         name = " ".join(p for p in (row["user__first_name"], row["user__last_name"]) if p)
         row["name"] = name or row["user__email"]
         row["email"] = row["user__email"]
@@ -117,9 +106,7 @@ def member_page(network, page_number):
         row["invited"] = not is_password_usable(row.pop("user__password"))
         row["organisation"] = ", ".join(p for p in (row["organisation__name"], row["organisation__unit"]) if p)
         row["role_label"] = role_labels.get(row["role"], "")
-    paginator = Paginator(members, MEMBERS_PER_PAGE)
-    paginator.count = rows[0]["members_total"] if rows else 0  # counted with the rows
-    return Page(rows, page_number, paginator)
+    return page
 
 
 def stewardships(network):

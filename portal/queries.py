@@ -1,6 +1,7 @@
 """Small query pieces every app uses, built with the ORM's public API."""
 
-from django.db.models import F, Func, IntegerField, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Func, IntegerField, Subquery, Window
 
 
 def count_of(queryset):
@@ -19,3 +20,34 @@ def is_valid_id(value):
     """Whether ``value`` (from a URL's ``<int:…>``) fits an id column. A larger number names no
     row; asking the database for it would fail (PostgreSQL) instead of finding nothing."""
     return isinstance(value, int) and 0 < value < 2**63
+
+
+def with_total(queryset, name="total"):
+    """``queryset`` with the number of rows it matches in every row (``name``): a window count,
+    so a page of it and its total come in one query (``counted_page``)."""
+    return queryset.annotate(**{name: Window(Count("pk"))})
+
+
+def counted_page(queryset, page_number, per_page, *, total="total"):
+    """Page ``page_number`` of ``queryset`` — made by ``with_total`` (model instances or
+    ``values`` rows) — as a ``Page`` of a list. One query: the total comes with the rows, so the
+    paginator makes no ``COUNT(*)`` of its own. A page past the last shows the last (one or two
+    more queries, only then)."""
+
+    def rows_of(number):
+        start = (number - 1) * per_page
+        return list(queryset[start : start + per_page])
+
+    def total_of(rows):
+        if not rows:
+            return 0
+        return rows[0][total] if isinstance(rows[0], dict) else getattr(rows[0], total)
+
+    rows = rows_of(page_number)
+    if not rows and page_number > 1:
+        first = rows_of(1)
+        page_number = max(1, -(-total_of(first) // per_page))
+        rows = first if page_number == 1 else rows_of(page_number)
+    paginator = Paginator(rows, per_page)
+    paginator.count = total_of(rows)  # counted with the rows (a cached_property, set here)
+    return Page(rows, page_number, paginator)

@@ -5,15 +5,14 @@ counts only, built with aggregate queries, and hold no child data."""
 
 from types import SimpleNamespace
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 
 from childplans.selectors import SUPPRESS_BELOW
 from networks.models import ActivityTipCount, Organisation, ReferralReceiver
 from portal.audit import audit_record
 from portal.models import AuditEvent
-from portal.queries import count_of
+from portal.queries import count_of, counted_page, with_total
 
 from .access import consent_in_force
 from .models import Referral, ReferralEvent
@@ -55,26 +54,15 @@ def inbox_page(user, page_number):
     """A page of the referrals ``user`` receives (``Referral.objects.received_by``): open ones
     first, newest first. Each row carries only what the referral shares, and that only while it
     is open and a consent covers the organisation; a closed one shows its status. Plain rows
-    (``values``) and one query: the total comes with them (a window count); a page past the last
-    shows the last (one more query, only then)."""
+    (``values``) and one query: the total comes with them (``portal.queries.counted_page``)."""
     referrals = (
-        Referral.objects.received_by(user)
-        .annotate(consent_in_force=consent_in_force(), total=Window(Count("pk")))
+        with_total(Referral.objects.received_by(user).annotate(consent_in_force=consent_in_force()))
         .order_by(F("closed_at").desc(nulls_first=True), "-created_at", "-pk")
         .values(*INBOX_FIELDS)
     )
-
-    def rows_of(number):
-        start = (number - 1) * INBOX_PAGE_SIZE
-        return list(referrals[start : start + INBOX_PAGE_SIZE])
-
-    found = rows_of(page_number)
-    if not found and page_number > 1:
-        total = Referral.objects.received_by(user).count()
-        page_number = max(1, -(-total // INBOX_PAGE_SIZE))
-        found = rows_of(page_number)
+    page = counted_page(referrals, page_number, INBOX_PAGE_SIZE)
     rows = []
-    for r in found:
+    for r in page.object_list:
         is_open = r["status"] in Referral.OPEN_STATUSES
         shown = is_open and r["consent_in_force"]
         rows.append(SimpleNamespace(
@@ -87,9 +75,8 @@ def inbox_page(user, page_number):
             first_name=r["first_name"] if shown else "", age=r["age"] if shown else None,
             help_short=_short(r["help_wanted"]) if shown else "",
         ))
-    paginator = Paginator(referrals, INBOX_PAGE_SIZE)
-    paginator.count = found[0]["total"] if found else 0  # counted with the rows
-    return Page(rows, page_number, paginator), rows
+    page.object_list = rows
+    return page, rows
 
 
 def waiting_for(user, limit=10):
