@@ -122,8 +122,8 @@ def stewardships(network):
 
 def organisation_groups(network, current_stewardship=None):
     """The network's member organisations grouped by kind (in the kinds' order), each a plain
-    row with its name, place, number of members in the network (as a number and as the text
-    the page shows: one ``ngettext`` here costs a tenth of a ``{% blocktranslate count %}`` per
+    row with its name, place, its members in the network as the page shows them ("3
+    medlemmar": one ``ngettext`` here costs a tenth of a ``{% blocktranslate count %}`` per
     card) and whether it drives the network now. One query."""
     links = (
         NetworkOrganisation.objects.filter(network=network)
@@ -145,7 +145,6 @@ def organisation_groups(network, current_stewardship=None):
             "pk": link["organisation_id"],
             "name": ", ".join(p for p in (link["organisation__name"], link["organisation__unit"]) if p),
             "place": link["organisation__kommun__name"] or link["organisation__lan__name"],
-            "member_count": link["member_count"],
             "member_count_text": ngettext("%(counter)s medlem", "%(counter)s medlemmar", link["member_count"])
             % {"counter": link["member_count"]},
             "drives_network": link["organisation_id"] == driving,

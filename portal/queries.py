@@ -32,7 +32,7 @@ def counted_page(queryset, page_number, per_page, *, total="total"):
     """Page ``page_number`` of ``queryset`` — made by ``with_total`` (model instances or
     ``values`` rows) — as a ``Page`` of a list. One query: the total comes with the rows, so the
     paginator makes no ``COUNT(*)`` of its own. A page past the last shows the last (one or two
-    more queries, only then)."""
+    more queries, only then); a number below 1 shows the first."""
 
     def rows_of(number):
         start = (number - 1) * per_page
@@ -43,11 +43,12 @@ def counted_page(queryset, page_number, per_page, *, total="total"):
             return 0
         return rows[0][total] if isinstance(rows[0], dict) else getattr(rows[0], total)
 
+    page_number = max(1, page_number)
     rows = rows_of(page_number)
     if not rows and page_number > 1:
         first = rows_of(1)
         page_number = max(1, -(-total_of(first) // per_page))
         rows = first if page_number == 1 else rows_of(page_number)
-    paginator = Paginator(rows, per_page)
+    paginator = Paginator(queryset, per_page)
     paginator.count = total_of(rows)  # counted with the rows (a cached_property, set here)
     return Page(rows, page_number, paginator)

@@ -48,3 +48,10 @@ def test_nothing_to_show_is_page_one_of_nothing(django_assert_num_queries):
     with django_assert_num_queries(2):
         page = counted_page(_people(), 4, 3)
     assert (page.number, list(page.object_list), page.paginator.count) == (1, [], 0)
+
+
+def test_a_number_below_one_is_the_first_page_and_the_paginator_still_pages(seven_people):
+    page = counted_page(_people(), 0, 3)
+    assert (page.number, page.paginator.count) == (1, 7)
+    assert [p.email for p in page.object_list] == ["person0@exempel.se", "person1@exempel.se", "person2@exempel.se"]
+    assert [p.email for p in page.paginator.page(3).object_list] == ["person6@exempel.se"]
