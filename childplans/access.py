@@ -26,8 +26,7 @@ from portal.forms import ServiceFormMixin
 from portal.models import AuditEvent
 from portal.queries import is_valid_id
 
-from .managers import current_membership_filter
-from .models import ChildPlan
+from .models import ChildPlan, TeamMember
 
 Action = AuditEvent.Action
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -39,7 +38,7 @@ def plans_for(user, queryset=None):
     qs = (queryset if queryset is not None else ChildPlan.objects.all()).visible_to(user)
     if not user.is_authenticated:
         return qs
-    mine = current_membership_filter(user).annotate(
+    mine = TeamMember.objects.giving_access_to(user).annotate(
         label=Case(
             When(organisation__unit="", then=F("organisation__name")),
             default=Concat(F("organisation__name"), Value(", "), F("organisation__unit")),

@@ -125,7 +125,7 @@ def assessment_rows(latest, previous):
 
 def current_team(plan):
     return list(
-        TeamMember.objects.filter(plan=plan, removed_at__isnull=True)
+        TeamMember.objects.current().filter(plan=plan)
         .select_related("user", "organisation")
         .order_by("added_at", "pk")
     )
@@ -277,7 +277,7 @@ def child_data_reach(user):
     ``ReferralReceiver.objects.current()``)."""
     if not (user.is_authenticated and user.pk):
         return False, False
-    team = TeamMember.objects.filter(user=OuterRef("pk"), removed_at__isnull=True)
+    team = TeamMember.objects.current().filter(user=OuterRef("pk"))
     keeping = OrganisationMembership.objects.filter(
         user=OuterRef("pk"), organisation__kind__in=PlanKeepingKind.objects.values("kind")
     )

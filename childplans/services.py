@@ -130,13 +130,7 @@ def consent_covers(plan, organisation_id):
     """The owning organisation needs no consent; every other one needs a consent in force."""
     if organisation_id == plan.owner_organisation_id:
         return True
-    return ConsentOrganisation.objects.filter(
-        consent__plan=plan, consent__withdrawn_on__isnull=True, organisation_id=organisation_id
-    ).exists()
-
-
-def _is_current_member(plan, user):
-    return TeamMember.objects.filter(plan=plan, user=user, removed_at__isnull=True).exists()
+    return ConsentOrganisation.objects.in_force().filter(consent__plan=plan, organisation_id=organisation_id).exists()
 
 
 # --- opening, the child and the guardians -----------------------------------------------------
@@ -330,17 +324,13 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
     consent.full_clean()
     consent.save(update_fields=["withdrawn_on", "withdrawn_note", "withdrawn_by"])
     still_covered = set(
-        ConsentOrganisation.objects.filter(consent__plan=plan, consent__withdrawn_on__isnull=True).values_list(
-            "organisation_id", flat=True
-        )
+        ConsentOrganisation.objects.in_force().filter(consent__plan=plan).values_list("organisation_id", flat=True)
     )
     lost = (
         set(consent.organisations.values_list("pk", flat=True)) - still_covered - {plan.owner_organisation_id}
     )
     removed = list(
-        TeamMember.objects.filter(plan=plan, organisation_id__in=lost, removed_at__isnull=True).select_related(
-            "user", "organisation"
-        )
+        TeamMember.objects.current().filter(plan=plan, organisation_id__in=lost).select_related("user", "organisation")
     )
     if removed:
         TeamMember.objects.filter(pk__in=[m.pk for m in removed]).update(
@@ -348,9 +338,9 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
         )
         Action.objects.filter(
             plan=plan, responsible_person_id__in=[m.user_id for m in removed], status__in=Action.OPEN_STATUSES
-        ).exclude(responsible_person_id__in=TeamMember.objects.filter(plan=plan, removed_at__isnull=True).values(
-            "user_id"
-        )).update(responsible_person=None)
+        ).exclude(
+            responsible_person_id__in=TeamMember.objects.current().filter(plan=plan).values("user_id")
+        ).update(responsible_person=None)
     history_add(
         plan=plan, by=by, what=_("Samtycke återkallat"), field=_("borttagna ur teamet"),
         old=", ".join(str(m) for m in removed),
@@ -370,7 +360,7 @@ def team_add(*, plan, by, user, organisation, part="", is_supporter=False):
             {"organisation": _("Inget samtycke omfattar %(organisation)s. Registrera samtycke först.")
              % {"organisation": organisation}}
         )
-    if _is_current_member(plan, user):
+    if TeamMember.objects.current().filter(plan=plan, user=user).exists():
         raise ValidationError({"user": _("Personen är redan med i teamet.")})
     member = TeamMember(plan=plan, user=user, organisation=organisation, part=part.strip(),
                         is_supporter=is_supporter, added_by=by)
@@ -405,8 +395,8 @@ def handover_request(*, plan, by, to_user):
         raise ValidationError(_("Bara kontaktpersonen kan lämna över rollen."))
     if to_user.pk == plan.contact_person_id:
         raise ValidationError({"to_user": _("Personen är redan kontaktperson.")})
-    if not TeamMember.objects.filter(
-        plan=plan, user=to_user, organisation_id=plan.owner_organisation_id, removed_at__isnull=True
+    if not TeamMember.objects.current().filter(
+        plan=plan, user=to_user, organisation_id=plan.owner_organisation_id
     ).exists():
         raise ValidationError(
             {"to_user": _("Kontaktpersonen måste vara med i teamet för planens ansvariga organisation.")}
@@ -430,9 +420,7 @@ def handover_accept(*, plan, by):
     )
     if handover is None or handover.to_user_id != by.pk:
         raise ValidationError(_("Det finns ingen överlämning till dig att acceptera."))
-    if not TeamMember.objects.filter(
-        plan=plan, user=by, organisation_id=plan.owner_organisation_id, removed_at__isnull=True
-    ).exists():
+    if not TeamMember.objects.current().filter(plan=plan, user=by, organisation_id=plan.owner_organisation_id).exists():
         raise ValidationError(_("Du är inte längre med i teamet för planens ansvariga organisation."))
     handover.accepted_at = timezone.now()
     handover.save(update_fields=["accepted_at"])
@@ -543,8 +531,8 @@ def _check_action(plan, action):
         errors["goal"] = _("Välj ett av planens mål.")
     if action.starts_on and action.due_on and action.due_on < action.starts_on:
         errors["due_on"] = _("Slutdatumet kan inte ligga före startdatumet.")
-    if action.responsible_person_id and not TeamMember.objects.filter(
-        plan=plan, user_id=action.responsible_person_id, removed_at__isnull=True
+    if action.responsible_person_id and not TeamMember.objects.current().filter(
+        plan=plan, user_id=action.responsible_person_id
     ).exists():
         errors["responsible_person"] = _("Den ansvariga personen måste vara med i teamet.")
     if action.responsible_organisation_id and not consent_covers(plan, action.responsible_organisation_id):

@@ -34,9 +34,8 @@ def consent_in_force():
     """For a referral queryset: whether a consent in force on the plan covers the receiving
     organisation for referral (decided in the query, on every request)."""
     return Exists(
-        ConsentOrganisation.objects.filter(
-            consent__plan_id=OuterRef("plan_id"), organisation_id=OuterRef("organisation_id"),
-            consent__withdrawn_on__isnull=True, consent__allows_referral=True,
+        ConsentOrganisation.objects.for_referral().filter(
+            consent__plan_id=OuterRef("plan_id"), organisation_id=OuterRef("organisation_id")
         )
     )
 
@@ -45,9 +44,7 @@ def referral_queryset(user):
     """A referral with what its pages show: the organisation, the activity, the referrer and
     their organisation, whether a consent is in force, and the ids the audit row needs. The
     plan itself is not loaded: only its child's and contact person's ids and its status."""
-    my_team_org = TeamMember.objects.filter(
-        plan_id=OuterRef("plan_id"), user_id=user.pk, removed_at__isnull=True
-    ).annotate(
+    my_team_org = TeamMember.objects.current().filter(plan_id=OuterRef("plan_id"), user_id=user.pk).annotate(
         label=Case(
             When(organisation__unit="", then=F("organisation__name")),
             default=Concat(F("organisation__name"), Value(", "), F("organisation__unit")),

@@ -46,9 +46,7 @@ NOTE_MAX = 500
 def referral_consents(plan):
     """The consents on ``plan`` in force that cover referral: a queryset of ConsentOrganisation
     rows (organisation ids)."""
-    return ConsentOrganisation.objects.filter(
-        consent__plan_id=plan.pk, consent__withdrawn_on__isnull=True, consent__allows_referral=True
-    )
+    return ConsentOrganisation.objects.for_referral().filter(consent__plan_id=plan.pk)
 
 
 def referral_consent_covers(plan, organisation_id):
@@ -76,7 +74,7 @@ def target_label(referral):
 
 
 def _current_member(plan, user):
-    return TeamMember.objects.filter(plan=plan, user=user, removed_at__isnull=True).select_related("organisation").first()
+    return TeamMember.objects.current().filter(plan=plan, user=user).select_related("organisation").first()
 
 
 # --- what every change leaves on the plan ---------------------------------------------------------

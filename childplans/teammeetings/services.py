@@ -20,7 +20,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from childplans import services as plan_services
-from childplans.managers import members_with_access
 from childplans.models import (
     Action,
     Area,
@@ -78,7 +77,7 @@ def still_called():
     """Invitees whose invitation still works: a guardian, or a team member while they give access
     to the plan (removed, consent withdrawn or left the organisation: no more). Correlated on the
     invitee's team member, so it is an index lookup per invitee, whatever the number of plans."""
-    return Q(guardian__isnull=False) | Exists(members_with_access().filter(pk=OuterRef("team_member_id")))
+    return Q(guardian__isnull=False) | Exists(TeamMember.objects.giving_access().filter(pk=OuterRef("team_member_id")))
 
 
 def invitee_is_valid(invitee):
@@ -86,7 +85,7 @@ def invitee_is_valid(invitee):
     a member, none for a guardian."""
     if invitee.guardian_id is not None:
         return True
-    return members_with_access().filter(pk=invitee.team_member_id).exists()
+    return TeamMember.objects.giving_access().filter(pk=invitee.team_member_id).exists()
 
 
 def _history(*, plan, by, what, field="", old="", new=""):
@@ -252,7 +251,7 @@ def meeting_call(
     _require_contact(plan, by)
     now = timezone.now()
     errors = _check_time(starts_at, ends_at, now)
-    current = {m.pk: m for m in members_with_access().filter(plan=plan).select_related("user", "organisation")}
+    current = {m.pk: m for m in TeamMember.objects.giving_access().filter(plan=plan).select_related("user", "organisation")}
     if members is None:
         chosen = list(current.values())
     else:
@@ -553,7 +552,7 @@ def _check_minutes_action(plan, item, *, today):
     errors = {}
     if item.goal_id and item.goal.plan_id != plan.pk:
         errors["goal"] = _("Välj ett av planens mål.")
-    if item.responsible_person_id and not members_with_access().filter(
+    if item.responsible_person_id and not TeamMember.objects.giving_access().filter(
         plan=plan, user_id=item.responsible_person_id
     ).exists():
         errors["responsible_person"] = _("Den ansvariga personen måste vara med i teamet.")
@@ -712,7 +711,7 @@ def minutes_close(*, plan, meeting, by, attended=(), point_notes=None, **fields)
     meeting.save(update_fields=["status", "closed_at", "closed_by", "review", "updated_at"])
     _history(plan=plan, by=by, what=_("Protokollet från barnteamets möte stängt"), field=_("uppföljning"),
              new=str(review.date))
-    team = members_with_access().filter(plan=plan).exclude(user_id=by.pk).values_list("user__email", flat=True)
+    team = TeamMember.objects.giving_access().filter(plan=plan).exclude(user_id=by.pk).values_list("user__email", flat=True)
     outbox_add_many(kind=KIND_MINUTES_READY, recipients=team, object_key=meeting_key(meeting))
     if meeting.send_summary:
         outbox_add_many(kind=KIND_GUARDIAN_SUMMARY, recipients=summary_to, object_key=meeting_key(meeting))

@@ -66,8 +66,8 @@ class TeamRemoveView(PlanFormView):
 
     def get_form_kwargs(self):
         self.member = get_object_or_404(
-            TeamMember.objects.select_related("user", "organisation"),
-            plan=self.plan, pk=self.kwargs["member_pk"], removed_at__isnull=True,
+            TeamMember.objects.current().select_related("user", "organisation"),
+            plan=self.plan, pk=self.kwargs["member_pk"],
         )
         return super().get_form_kwargs()
 
