@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from childplans.changes import may_change
 from childplans.models import ChildPlan, Guardian, TeamMember
 from meetings.emails import calendar_part, message_id, when_text
 from meetings.ics import event_ics
@@ -379,7 +380,7 @@ def _notice(row, *, subject, text, url, link_text):
 def render_minutes_due(row):
     """To the contact person: the minutes are still open some days after the meeting."""
     meeting = _meeting(row)
-    if (meeting is None or meeting.status != TeamMeeting.Status.PLANNED or meeting.plan.is_closed
+    if (meeting is None or meeting.status != TeamMeeting.Status.PLANNED or not may_change(meeting.plan)
             or meeting.plan.contact_person.email.lower() != row.recipient):
         return None
     return _swedish(lambda: _notice(
