@@ -95,7 +95,7 @@ def meeting_call(
         )
     )
     history_add(plan=plan, by=by, what=_("Barnteamets möte kallat"), field=_("tid"),
-             new=f"{meeting.local_start:%Y-%m-%d %H:%M}")
+                new=f"{meeting.local_start:%Y-%m-%d %H:%M}")
     outbox_add_many(kind=KIND_INVITATION, recipients=[i.email for i in invitees if i.email],
                     object_key=meeting_key(meeting))
     return meeting
@@ -155,6 +155,6 @@ def meeting_cancel(*, plan, meeting, by):
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
     history_add(plan=plan, by=by, what=_("Barnteamets möte inställt"), field=_("tid"),
-             old=f"{meeting.local_start:%Y-%m-%d %H:%M}")
+                old=f"{meeting.local_start:%Y-%m-%d %H:%M}")
     _notify(meeting, KIND_CANCELLED)
     return meeting

@@ -124,7 +124,7 @@ def minutes_action_add(*, plan, meeting, by, action=None, **fields):
     item.full_clean(exclude=["meeting", "action"], validate_constraints=False)
     item.save()
     history_add(plan=plan, by=by, what=_("Ny insats i protokollet") if item.is_new else _("Ändrad insats i protokollet"),
-             new=item.what)
+                new=item.what)
     return item
 
 
@@ -173,7 +173,7 @@ def _review_for(plan, meeting, *, by):
         return Review.objects.create(plan=plan, date=day)
     if review.date != day:
         history_add(plan=plan, by=by, what=_("Uppföljning hålls på barnteamets möte"), field=_("datum"),
-                 old=str(review.date), new=str(day))
+                    old=str(review.date), new=str(day))
         review.date = day
         review.save(update_fields=["date"])
     return review
@@ -251,8 +251,11 @@ def minutes_close(*, plan, meeting, by, attended=(), point_notes=None, **fields)
     meeting.review = review
     meeting.save(update_fields=["status", "closed_at", "closed_by", "review", "updated_at"])
     history_add(plan=plan, by=by, what=_("Protokollet från barnteamets möte stängt"), field=_("uppföljning"),
-             new=str(review.date))
-    team = TeamMember.objects.giving_access().filter(plan=plan).exclude(user_id=by.pk).values_list("user__email", flat=True)
+                new=str(review.date))
+    team = (
+        TeamMember.objects.giving_access().filter(plan=plan).exclude(user_id=by.pk)
+        .values_list("user__email", flat=True)
+    )
     outbox_add_many(kind=KIND_MINUTES_READY, recipients=team, object_key=meeting_key(meeting))
     if meeting.send_summary:
         outbox_add_many(kind=KIND_GUARDIAN_SUMMARY, recipients=summary_to, object_key=meeting_key(meeting))
