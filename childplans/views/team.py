@@ -40,7 +40,7 @@ class TeamAddView(PlanFormView):
     form_class = TeamAddForm
     contact_only = True
     reauthenticate = True
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def perform(self, form):
         m = form.cleaned_data["membership"]
@@ -59,7 +59,7 @@ class TeamRemoveView(PlanFormView):
     template_name = "childplans/team_remove.html"
     contact_only = True
     reauthenticate = True
-    audit_action = AuditAction.DELETE
+    change_action = AuditAction.DELETE
     plan_form = False
 
     form_class = forms.Form

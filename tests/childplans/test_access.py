@@ -10,7 +10,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
 from childplans import services
-from childplans.access import PlanAccessMixin
+from childplans.access import ChildDataMixin, PlanAccessMixin
 from childplans.managers import ChildPlanQuerySet
 from childplans.models import ChildPlan, Consent, TeamMember
 from childplans.referrals.access import ReferralAccessMixin
@@ -54,9 +54,13 @@ def test_every_route_is_classified():
             assert view_class is not None and issubclass(view_class, PlanAccessMixin), (
                 f"{p.name}: every child-scoped view declares PlanAccessMixin"
             )
+            assert issubclass(PlanAccessMixin, ChildDataMixin)
         elif ROUTE_CLASSES[f"childplans:{p.name}"] == "referral":
             # The inbox, or one referral's page (tests/childplans/referrals/test_access.py).
             assert "plan_pk" not in p.pattern.converters
+            assert view_class is not None and issubclass(view_class, ChildDataMixin), (
+                f"{p.name}: every page of child data is built on the one base, ChildDataMixin"
+            )
             if "referral_pk" in p.pattern.converters:
                 assert view_class is not None and issubclass(view_class, ReferralAccessMixin), p.name
             else:
