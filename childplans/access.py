@@ -1,12 +1,18 @@
-"""Who may see and change a plan, and the audit row every child-data request writes.
+"""Who may see and change a plan, and the one base of every page that shows child data.
 
 - ``get_plan_for_user_or_404(user, pk)``: the plan through ``ChildPlan.objects.visible_to``;
   the same 404 for "does not exist" and "not yours" (docs/security.md, access rule 3).
-- ``PlanAccessMixin``: every child-scoped view declares it. It loads ``self.plan`` (404 and a
-  DENIED audit row otherwise), applies the view's declared rules (``contact_only``,
-  ``writes`` on closed plans, ``reauthenticate``), runs the view and renders the response
-  inside one transaction together with exactly ONE audit row; if that insert fails the
-  request fails (HTTP 500) and nothing the view did is kept (docs/security.md 5)."""
+- ``ChildDataMixin``: the base of every child-data page — a page under a plan
+  (``PlanAccessMixin``), a page of one referral (``childplans.referrals.access
+  .ReferralAccessMixin``) and a list of many plans' data (``ChildListMixin``). It reaches the
+  data through its ``visible_to`` (404 and a DENIED audit row otherwise), runs the view and
+  renders the response inside one transaction together with exactly ONE audit row — a read row
+  (``read_action``) for opening a page or a form, a change row (``change_action``) only for a
+  change made — and sends ``Cache-Control: no-store``; if the audit insert fails the request
+  fails (HTTP 500) and nothing the view did is kept (docs/security.md 5, 8, 15).
+- ``PlanAccessMixin``: every child-scoped view declares it. It loads ``self.plan`` and applies
+  the view's declared rules (``contact_only``, ``writes`` on a plan that may no longer change,
+  ``reauthenticate``)."""
 
 from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
@@ -26,8 +32,8 @@ from portal.forms import ServiceFormMixin
 from portal.models import AuditEvent
 from portal.queries import is_valid_id
 
-from .managers import current_membership_filter
-from .models import ChildPlan
+from .changes import CLOSED_MESSAGE, audit_plan, may_change
+from .models import ChildPlan, TeamMember
 
 Action = AuditEvent.Action
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -39,7 +45,7 @@ def plans_for(user, queryset=None):
     qs = (queryset if queryset is not None else ChildPlan.objects.all()).visible_to(user)
     if not user.is_authenticated:
         return qs
-    mine = current_membership_filter(user).annotate(
+    mine = TeamMember.objects.giving_access_to(user).annotate(
         label=Case(
             When(organisation__unit="", then=F("organisation__name")),
             default=Concat(F("organisation__name"), Value(", "), F("organisation__unit")),
@@ -90,16 +96,19 @@ def audit_denied(request, *, plan_id=None, reason="not_visible"):
     )
 
 
-def audit_plan(request, plan, action, obj=None, detail=None):
-    return audit_record(
-        action=action,
-        request=request,
-        plan_id=plan.pk,
-        child_id=plan.child_id,
-        obj=obj if obj is not None else plan,
-        organisation=my_organisation_label(plan),
-        detail=detail,
+def audit_plan_request(request, plan, action, obj=None, detail=None):
+    """A page's audit row for ``plan`` (``changes.audit_plan``), naming the organisation the user
+    is on its team for."""
+    return audit_plan(
+        action=action, request=request, plan_id=plan.pk, child_id=plan.child_id,
+        obj=obj if obj is not None else plan, organisation=my_organisation_label(plan), detail=detail,
     )
+
+
+def audit_list(request, *, name, plan_ids, **ids):
+    """The one audit row of a page that lists child data from many plans (my plans, my actions,
+    Min översikt, the referral inbox): the list's name and the ids it shows, nothing else."""
+    return audit_record(action=Action.VIEW, request=request, detail={"list": name, **ids, "plan_ids": plan_ids})
 
 
 def no_store(response):
@@ -107,23 +116,90 @@ def no_store(response):
     return response
 
 
-class PlanAccessMixin:
-    """Declared by every child-scoped view; reads ``plan_pk`` from the URL.
+class ChildDataMixin:
+    """The one base of every page that shows or changes child data (docs/security.md 3, 5, 8, 15).
+    ``dispatch`` does, in this order and nowhere else:
 
-    Attributes a view sets:
-    - ``audit_action``: what a successful request is, for the audit (default: VIEW for GET,
-      UPDATE for POST). A POST that does not end in a redirect (a form with errors) shows
-      the page again and is audited as VIEW.
-    - ``writes``: the view changes the plan; a closed plan is read-only (True: every method
-      is sent back to the plan; "post": the page can be read, a POST is refused).
+    1. ``reach(request, *args, **kwargs)``: the subclass loads what the page is about through
+       its ``visible_to`` and applies the view's declared rules; someone who may not reach it
+       gets a DENIED audit row and 404 (or 403). It may answer at once (a redirect, a 405): then
+       nothing was read and nothing is audited.
+    2. The view runs and its response is rendered inside one transaction together with exactly
+       ONE audit row (``write_audit``). If the insert fails the request fails (HTTP 500) and
+       nothing the view did is kept. An Http404 from inside the view (an object that is not
+       the page's) is a DENIED row too.
+    3. ``Cache-Control: no-store``.
+
+    What the row says is declared on the view, never decided per request by hand:
+
+    - ``read_action`` (VIEW; PRINT or EXPORT for a print or an export view): a GET, HEAD or
+      OPTIONS — opening a page or a form changes nothing and is a read — and a POST that shows
+      the page again (a form with errors) is a VIEW;
+    - ``change_action`` (UPDATE; CREATE or DELETE): a POST that ends in a redirect, the change
+      made."""
+
+    read_action = Action.VIEW
+    change_action = Action.UPDATE
+
+    def get_audit_action(self, request, response):
+        if request.method in SAFE_METHODS:
+            return self.read_action
+        if isinstance(response, HttpResponseRedirect):
+            return self.change_action
+        return Action.VIEW
+
+    def reach(self, request, *args, **kwargs):
+        """Load what the page is about (404 and a DENIED row for someone who may not reach it)
+        and apply the view's rules; return a response to answer at once, or None."""
+        raise NotImplementedError
+
+    def write_audit(self, request, action, response):
+        """The request's one audit row."""
+        raise NotImplementedError
+
+    def audit_denied_inside(self, request):
+        """The DENIED row when the view itself finds an object that is not the page's (404)."""
+        raise NotImplementedError
+
+    def method_not_allowed(self, request, *args, **kwargs):
+        """A 405 for a method the view does not answer (for ``reach`` of a page that answers it
+        before reading anything: nothing read, nothing to log), else None."""
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return None
+
+    def dispatch(self, request, *args, **kwargs):
+        early = self.reach(request, *args, **kwargs)
+        if early is not None:
+            return no_store(early)
+        try:
+            with transaction.atomic():
+                response = super().dispatch(request, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
+                self.write_audit(request, self.get_audit_action(request, response), response)
+        except Http404:
+            self.audit_denied_inside(request)
+            raise
+        return no_store(response)
+
+
+class PlanAccessMixin(ChildDataMixin):
+    """Declared by every child-scoped view (a page under a plan); reads ``plan_pk`` from the URL.
+
+    Attributes a view sets (besides ``read_action`` and ``change_action``, ``ChildDataMixin``):
+    - ``writes``: the view changes the plan; a plan that may no longer change
+      (``changes.may_change``) is read-only (True: every method is sent back to the plan;
+      "post": the page can be read, a POST is refused).
     - ``contact_only``: only the plan's contact person may use it (403 for the rest of the team;
       "post": the rest of the team may read the page).
     - ``reauthenticate``: re-authentication within ACCOUNT_REAUTHENTICATION_TIMEOUT is needed
       for a POST (or for every method with ``reauthenticate = "always"``: exports).
     - ``plan_queryset()``: select_related/annotations the view needs on its plan.
+    - ``audit_object`` / ``audit_detail``: the row the audit names (default: the plan) and ids
+      for its detail.
     """
 
-    audit_action = None
     writes = False
     contact_only = False
     reauthenticate = False
@@ -132,13 +208,6 @@ class PlanAccessMixin:
     def plan_queryset(self):
         """The page's plan queryset: select_related and annotations the page shows."""
         return ChildPlan.objects.select_related("child", "owner_organisation", "contact_person")
-
-    def get_audit_action(self, request, response):
-        if request.method in SAFE_METHODS:
-            return self.audit_action or Action.VIEW
-        if isinstance(response, HttpResponseRedirect):
-            return self.audit_action or Action.UPDATE
-        return Action.VIEW
 
     def get_audit_object(self):
         return getattr(self, "audit_object", None)
@@ -153,8 +222,8 @@ class PlanAccessMixin:
         if contact_needed and request.user.pk != self.plan.contact_person_id:
             raise PermissionDenied(_("Bara planens kontaktperson kan göra detta."))
         blocked = self.writes is True or (self.writes == "post" and request.method not in SAFE_METHODS)
-        if blocked and self.plan.is_closed:
-            messages.error(request, _("Planen är avslutad och kan inte ändras."))
+        if blocked and not may_change(self.plan):
+            messages.error(request, CLOSED_MESSAGE)
             return redirect("childplans:plan_detail", plan_pk=self.plan.pk)
         needs_reauth = self.reauthenticate == "always" or (
             self.reauthenticate and request.method not in SAFE_METHODS
@@ -163,7 +232,7 @@ class PlanAccessMixin:
             raise ReauthenticationRequired()
         return None
 
-    def dispatch(self, request, *args, **kwargs):
+    def reach(self, request, *args, **kwargs):
         plan_pk = kwargs.get("plan_pk")
         try:
             self.plan = get_plan_for_user_or_404(request.user, plan_pk, self.plan_queryset())
@@ -171,28 +240,41 @@ class PlanAccessMixin:
             audit_denied(request, plan_id=plan_pk)
             raise
         try:
-            early = self.check_plan_rules(request)
+            return self.check_plan_rules(request)
         except PermissionDenied:
             audit_denied(request, plan_id=self.plan.pk, reason="not_contact_person")
             raise
-        if early is not None:
-            return no_store(early)
-        try:
-            with transaction.atomic():
-                response = super().dispatch(request, *args, **kwargs)
-                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                    response.render()
-                audit_plan(
-                    request,
-                    self.plan,
-                    self.get_audit_action(request, response),
-                    obj=self.get_audit_object(),
-                    detail=self.get_audit_detail(),
-                )
-        except Http404:  # a sub-object that is not in this plan
-            audit_denied(request, plan_id=self.plan.pk, reason="object_not_in_plan")
-            raise
-        return no_store(response)
+
+    def write_audit(self, request, action, response):
+        audit_plan_request(request, self.plan, action, obj=self.get_audit_object(), detail=self.get_audit_detail())
+
+    def audit_denied_inside(self, request):
+        audit_denied(request, plan_id=self.plan.pk, reason="object_not_in_plan")
+
+
+class ChildListMixin(ChildDataMixin):
+    """A page that lists child data from many plans (my plans, my actions, the referral inbox).
+    Its selectors read only through ``visible_to`` (or the receivers' ``received_by``); one audit
+    row (``audit_list``) names the list (``list_name``) and the ids it shows (``listed_ids``
+    from the rendered page's context) — none when it shows no plan, unless ``audit_empty``."""
+
+    list_name = None
+    audit_empty = False
+
+    def reach(self, request, *args, **kwargs):
+        return self.method_not_allowed(request, *args, **kwargs)
+
+    def listed_ids(self, context):
+        """``{"plan_ids": [...], ...}``: what the page shows."""
+        raise NotImplementedError
+
+    def write_audit(self, request, action, response):
+        ids = self.listed_ids(response.context_data)
+        if ids.get("plan_ids") or self.audit_empty:
+            audit_list(request, name=self.list_name, **ids)
+
+    def audit_denied_inside(self, request):
+        audit_denied(request, reason="not_found")
 
 
 class PlanFormView(PlanAccessMixin, ServiceFormMixin, FormView):

@@ -167,10 +167,8 @@ class TeamAddForm(forms.Form):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        covered = ConsentOrganisation.objects.filter(
-            consent__plan=plan, consent__withdrawn_on__isnull=True
-        ).values("organisation_id")
-        current = TeamMember.objects.filter(plan=plan, removed_at__isnull=True).values("user_id")
+        covered = ConsentOrganisation.objects.in_force().filter(consent__plan=plan).values("organisation_id")
+        current = TeamMember.objects.current().filter(plan=plan).values("user_id")
         self.fields["membership"].queryset = (
             OrganisationMembership.objects.filter(user__is_active=True)
             .filter(organisation_id__in=covered) | OrganisationMembership.objects.filter(
@@ -184,10 +182,10 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = User.objects.filter(
-            plan_teams__plan=plan, plan_teams__removed_at__isnull=True,
-            plan_teams__organisation_id=plan.owner_organisation_id,
-        ).exclude(pk=plan.contact_person_id).distinct()
+        owners = TeamMember.objects.current().filter(plan=plan, organisation_id=plan.owner_organisation_id)
+        self.fields["to_user"].queryset = User.objects.filter(pk__in=owners.values("user_id")).exclude(
+            pk=plan.contact_person_id
+        )
 
 
 NEED_CHOICES = Need.choices
@@ -290,11 +288,9 @@ class ActionForm(forms.ModelForm):
             del self.fields["costly"]
             del self.fields["costly_reason"]
         self.fields["goal"].queryset = Goal.objects.filter(plan=plan)
-        team = TeamMember.objects.filter(plan=plan, removed_at__isnull=True)
+        team = TeamMember.objects.current().filter(plan=plan)
         self.fields["responsible_person"].queryset = User.objects.filter(pk__in=team.values("user_id"))
-        covered = ConsentOrganisation.objects.filter(
-            consent__plan=plan, consent__withdrawn_on__isnull=True
-        ).values("organisation_id")
+        covered = ConsentOrganisation.objects.in_force().filter(consent__plan=plan).values("organisation_id")
         self.fields["responsible_organisation"].queryset = (
             Organisation.objects.filter(pk__in=covered) | Organisation.objects.filter(pk=plan.owner_organisation_id)
         ).select_related("kommun", "lan").distinct()

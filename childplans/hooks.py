@@ -8,11 +8,14 @@ adds its own from its ``AppConfig.ready()``:
 - ``consent_withdrawn_hooks``: ``hook(*, plan, consent, by)`` — called by
   ``services.consent_withdraw`` after the team has lost the members the consent no longer covers
   (the referrals close the open referrals to organisations no consent covers any more);
-- ``plan_closed_hooks``: ``hook(*, plan, by)`` — called by ``services.plan_close`` once the plan
-  is closed (the referrals close the open ones).
+- ``plan_closed_hooks``: ``hook(*, plan, by)`` — called by ``services.plan_close`` as the plan
+  closes, before it is marked closed: what hangs on the plan closes with it through the app's own
+  services, which still may change it (``changes.may_change``) (the referrals close the open
+  ones).
 
 A hook runs inside the service's transaction: what it does is kept or rolled back with the
-change, and an exception in it fails the change."""
+change, and an exception in it fails the change. A hook changes the plan only through services
+(``childplans/changes.py``: the same guard and history as every change)."""
 
 consent_withdrawn_hooks = []
 plan_closed_hooks = []

@@ -1,11 +1,25 @@
-"""The one way to child data (docs/security.md 3-4): ``ChildPlan.objects.visible_to(user)``.
+"""Who is on a plan's team now, whose consent is in force, and the one way to child data
+(docs/security.md 3-5) — each rule one named queryset method, used everywhere:
 
-A plan is visible to a user who is a CURRENT member of its team, who still belongs to the
-organisation they are on the team for, and — when that organisation is not the plan's owning
-organisation — whose organisation is covered by a consent that has not been withdrawn. It is
-evaluated in the query on every request: nothing is cached, so removing a member,
-withdrawing consent or leaving the organisation takes effect on the next request.
-Staff users, superusers and network coordinators get no special access."""
+- ``TeamMember.objects.current()``: on the team now — not removed (``removed_at`` empty). The
+  question "is this person on the team?" (adding, handing over, who may be responsible for an
+  action, the referrals' "only the team refers"). ``TeamMember.is_current`` is the same rule on
+  one loaded row.
+- ``TeamMember.objects.giving_access()``: current members who give their user access to their
+  plan now — the account is active, they still belong to the organisation they are on the team
+  for, and that organisation is the plan's owner or covered by a consent in force. Built on
+  ``current()``. The question "may this member reach the plan?" for many members at once (who
+  still gets a team meeting's reminders, whose answer link still works).
+- ``ChildPlan.objects.visible_to(user)``: the plans ``user`` may see — those where the user is a
+  member giving access (the rule above, for one user). Staff users, superusers and network
+  coordinators get no special access.
+- ``Consent.objects.in_force()`` / ``ConsentOrganisation.objects.in_force()``: consents that
+  cover their organisations now (not withdrawn); ``for_referral()`` those that also cover
+  referral (``Consent.allows_referral``).
+
+Every one is evaluated in the query on every call: nothing is cached or built once per process,
+so removing a member, withdrawing consent, leaving the organisation or deactivating an account
+takes effect on the next request (promise 4)."""
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -13,55 +27,73 @@ from django.db.models import Exists, F, OuterRef, Q
 from networks.models import OrganisationMembership
 
 
-def current_membership_filter(user):
-    """TeamMember rows (for ``OuterRef("pk")`` = the plan) that give ``user`` access now."""
-    from .models import ConsentOrganisation, TeamMember  # models imports this module
-
-    consent_covers = ConsentOrganisation.objects.filter(
-        consent__plan_id=OuterRef("plan_id"),
-        organisation_id=OuterRef("organisation_id"),
-        consent__withdrawn_on__isnull=True,
-    )
-    still_in_organisation = OrganisationMembership.objects.filter(
-        user_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id")
-    )
-    return (
-        TeamMember.objects.filter(plan_id=OuterRef("pk"), user_id=user.pk, removed_at__isnull=True)
-        .filter(Q(organisation_id=OuterRef("owner_organisation_id")) | Exists(consent_covers))
-        .filter(Exists(still_in_organisation))
-    )
+def consent_in_force(prefix=""):
+    """The condition "this consent is in force now" — not withdrawn — on ``Consent`` (or, with
+    ``prefix`` such as ``"consent__"``, on a model that refers to one). The one definition
+    behind both ``in_force()`` methods."""
+    return Q(**{f"{prefix}withdrawn_on__isnull": True})
 
 
-def members_with_access():
-    """TeamMember rows that give their user access to their plan now, for many members at once
-    (the same rule as ``current_membership_filter``, which the plan pages use per user; a test
-    holds the two together). For work done on the team's behalf outside a request — who still
-    gets a team meeting's reminders, whose answer link still works."""
-    from .models import ConsentOrganisation, TeamMember  # models imports this module
+class ConsentQuerySet(models.QuerySet):
+    def in_force(self):
+        """Consents that cover their organisations now (``consent_in_force``)."""
+        return self.filter(consent_in_force())
 
-    consent_covers = ConsentOrganisation.objects.filter(
-        consent__plan_id=OuterRef("plan_id"),
-        organisation_id=OuterRef("organisation_id"),
-        consent__withdrawn_on__isnull=True,
-    )
-    still_in_organisation = OrganisationMembership.objects.filter(
-        user_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id")
-    )
-    return (
-        TeamMember.objects.filter(removed_at__isnull=True, user__is_active=True)
-        .filter(Q(organisation_id=F("plan__owner_organisation_id")) | Exists(consent_covers))
-        .filter(Exists(still_in_organisation))
-    )
+
+class ConsentOrganisationQuerySet(models.QuerySet):
+    def in_force(self):
+        """(consent, organisation) rows whose consent is in force (``consent_in_force``)."""
+        return self.filter(consent_in_force("consent__"))
+
+    def for_referral(self):
+        """Rows in force whose consent also covers referring to the organisation."""
+        return self.in_force().filter(consent__allows_referral=True)
+
+
+class TeamMemberQuerySet(models.QuerySet):
+    def current(self):
+        """On the team now: not removed (``TeamMember.is_current`` on one row)."""
+        return self.filter(removed_at__isnull=True)
+
+    def giving_access(self):
+        """Current members who give their user access to their plan now: the account is active,
+        still a member of the organisation they are on the team for, and that organisation is
+        the plan's owner or covered by a consent in force. ``ChildPlan.objects.visible_to`` is
+        this rule for one user."""
+        from .models import ConsentOrganisation  # models imports this module
+
+        covered = ConsentOrganisation.objects.in_force().filter(
+            consent__plan_id=OuterRef("plan_id"), organisation_id=OuterRef("organisation_id")
+        )
+        still_in_organisation = OrganisationMembership.objects.filter(
+            user_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id")
+        )
+        return (
+            self.current()
+            .filter(user__is_active=True)
+            .filter(Q(organisation_id=F("plan__owner_organisation_id")) | Exists(covered))
+            .filter(Exists(still_in_organisation))
+        )
+
+    def giving_access_to(self, user):
+        """``user``'s memberships that give access now (for ``OuterRef("pk")`` = a plan: the
+        membership in that plan's team)."""
+        return self.giving_access().filter(plan_id=OuterRef("pk"), user_id=user.pk)
 
 
 class ChildPlanQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user is None or not user.is_authenticated or not user.is_active or not user.pk:
             return self.none()
-        return self.filter(Exists(current_membership_filter(user)))
+        from .models import TeamMember  # models imports this module
+
+        return self.filter(Exists(TeamMember.objects.giving_access_to(user)))
 
     def active(self):
         return self.filter(status=self.model.Status.ACTIVE)
 
 
 ChildPlanManager = models.Manager.from_queryset(ChildPlanQuerySet)
+TeamMemberManager = models.Manager.from_queryset(TeamMemberQuerySet)
+ConsentManager = models.Manager.from_queryset(ConsentQuerySet)
+ConsentOrganisationManager = models.Manager.from_queryset(ConsentOrganisationQuerySet)

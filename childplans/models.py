@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from networks.models import Organisation
 from portal.models import TimeStampedModel
 
-from .managers import ChildPlanManager
+from .managers import (
+    ChildPlanManager,
+    ConsentManager,
+    ConsentOrganisationManager,
+    TeamMemberManager,
+)
 from .personnummer import mask_personnummer
 
 
@@ -200,6 +205,8 @@ class TeamMember(models.Model):
         _("orsak"), max_length=20, choices=RemovedBecause.choices, blank=True
     )
 
+    objects = TeamMemberManager()
+
     class Meta:
         verbose_name = _("teammedlem")
         verbose_name_plural = _("teammedlemmar")
@@ -215,6 +222,7 @@ class TeamMember(models.Model):
 
     @property
     def is_current(self):
+        """On the team now: ``TeamMember.objects.current()`` for one loaded row."""
         return self.removed_at is None
 
 
@@ -284,6 +292,8 @@ class Consent(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
 
+    objects = ConsentManager()
+
     class Meta:
         verbose_name = _("samtycke")
         verbose_name_plural = _("samtycken")
@@ -306,6 +316,8 @@ class Consent(models.Model):
 class ConsentOrganisation(models.Model):
     consent = models.ForeignKey(Consent, verbose_name=_("samtycke"), on_delete=models.CASCADE)
     organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT)
+
+    objects = ConsentOrganisationManager()
 
     class Meta:
         verbose_name = _("organisation i samtycke")

@@ -24,7 +24,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from networks.models import OrganisationMembership, ReferralReceiver
-from portal.audit import audit_record
 from portal.models import AuditEvent
 
 from .models import (
@@ -125,7 +124,7 @@ def assessment_rows(latest, previous):
 
 def current_team(plan):
     return list(
-        TeamMember.objects.filter(plan=plan, removed_at__isnull=True)
+        TeamMember.objects.current().filter(plan=plan)
         .select_related("user", "organisation")
         .order_by("added_at", "pk")
     )
@@ -234,23 +233,21 @@ def plan_work_for(user, today=None):
     return {"reviews_due": reviews, "handovers": handovers}
 
 
-def dashboard_actions_context(request, limit=50, show=None, plan_work=None):
-    """Context for ``childplans/_dashboard_actions.html`` with the audit row the listing needs
-    (one row, whatever the number of actions; none when there is nothing to show). Up to
-    ``limit`` actions are read (the overdue count is over those); the first ``show`` (all if
-    None) are listed, and the audit row names the plans of the listed ones — and of
-    ``plan_work`` (``plan_work_for``), when the page lists that too."""
-    found = my_actions_for(request.user, limit=limit)
-    actions = found if show is None else found[:show]
+def listed_plan_ids(actions, plan_work=None):
+    """The plans a page names when it lists ``actions`` (and ``plan_work``, ``plan_work_for``'s
+    rows): for its one audit row (``childplans.access.audit_list``). Sorted ids."""
     plan_ids = {a.plan_id for a in actions}
     for rows in (plan_work or {}).values():
         plan_ids.update(row["plan_id"] for row in rows)
-    if plan_ids:
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            request=request,
-            detail={"list": "my_actions" if plan_work is None else "dashboard", "plan_ids": sorted(plan_ids)},
-        )
+    return sorted(plan_ids)
+
+
+def dashboard_actions_context(user, limit=50, show=None):
+    """Context for ``childplans/_dashboard_actions.html``. Up to ``limit`` actions are read (the
+    overdue count is over those); the first ``show`` (all if None) are listed. A read: the page
+    that shows it writes the audit row that names the listed plans (``listed_plan_ids``)."""
+    found = my_actions_for(user, limit=limit)
+    actions = found if show is None else found[:show]
     # Each row's texts are made here rather than by filters and tags per row.
     status_labels = {value: str(label) for value, label in Action.Status.choices}
     plan_text = _("Plan %(pk)s")
@@ -277,7 +274,7 @@ def child_data_reach(user):
     ``ReferralReceiver.objects.current()``)."""
     if not (user.is_authenticated and user.pk):
         return False, False
-    team = TeamMember.objects.filter(user=OuterRef("pk"), removed_at__isnull=True)
+    team = TeamMember.objects.current().filter(user=OuterRef("pk"))
     keeping = OrganisationMembership.objects.filter(
         user=OuterRef("pk"), organisation__kind__in=PlanKeepingKind.objects.values("kind")
     )
@@ -411,6 +408,7 @@ __all__ = [
     "goals_with_actions",
     "history_for",
     "indicators",
+    "listed_plan_ids",
     "my_actions_for",
     "plan_list_for",
     "plan_page_queryset",

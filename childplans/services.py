@@ -1,7 +1,8 @@
 """Writes to plans. Keyword-only arguments and the acting user (``by``); ``full_clean``;
 ``transaction.atomic``; ``ValidationError`` with a Swedish message, and then nothing is
-changed. Every change is written to the plan's history (``PlanChange``: who, what, old and
-new value). The request's audit row is written by ``PlanAccessMixin`` around the view, in the
+changed. Every change is a change to a plan (``childplans/changes.py``): it is refused on a plan
+that may no longer change, and written to the plan's history (``PlanChange``: who, what, old and
+new value). The request's audit row is written by the page's base view around the view, in the
 same transaction. E-mails go through the outbox and carry only a link (docs/security.md 7)."""
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,14 @@ from networks.models import OrganisationMembership
 from portal.kept import forget
 from portal.outbox import outbox_add
 
+from .changes import (
+    history_add,
+    history_created,
+    history_diff,
+    require_may_change,
+    saved_values,
+    snapshot,
+)
 from .hooks import consent_withdrawn_hooks, plan_closed_hooks
 from .models import (
     NEED_RANK,
@@ -28,7 +37,6 @@ from .models import (
     Goal,
     Guardian,
     Need,
-    PlanChange,
     PlanKeepingKind,
     PlanVoice,
     Review,
@@ -39,74 +47,6 @@ from .personnummer import birth_date_of, validate_personnummer
 # The indicators page's kept table (portal/kept.py) counts active plans and held reviews: the
 # services that change either forget it.
 INDICATORS_TABLE = "childplans.indicators"
-
-# --- history -------------------------------------------------------------------------------
-
-
-def _display(obj, field_name):
-    """A field's value as a person reads it."""
-    field = obj._meta.get_field(field_name)
-    value = getattr(obj, field_name)
-    if value is None or value == "":
-        return ""
-    if getattr(field, "choices", None):
-        return str(getattr(obj, f"get_{field_name}_display")())
-    if isinstance(value, bool):
-        return _("ja") if value else _("nej")
-    return str(value)
-
-
-def _snapshot(obj, fields):
-    return {name: _display(obj, name) for name in fields}
-
-
-def history_add(*, plan, by, what, field="", old="", new=""):
-    return PlanChange.objects.create(
-        plan=plan, user=by, what=str(what)[:200], field=str(field)[:200], old_value=old, new_value=new
-    )
-
-
-def _history_diff(*, plan, by, what, obj, before, fields):
-    """One history row per changed field."""
-    after = _snapshot(obj, fields)
-    rows = [
-        PlanChange(
-            plan=plan,
-            user=by,
-            what=str(what)[:200],
-            field=str(obj._meta.get_field(name).verbose_name),
-            old_value=before[name],
-            new_value=after[name],
-        )
-        for name in fields
-        if before[name] != after[name]
-    ]
-    PlanChange.objects.bulk_create(rows)
-    return rows
-
-
-def _history_created(*, plan, by, what, obj, fields):
-    rows = [
-        PlanChange(
-            plan=plan,
-            user=by,
-            what=str(what)[:200],
-            field=str(obj._meta.get_field(name).verbose_name),
-            new_value=value,
-        )
-        for name, value in _snapshot(obj, fields).items()
-        if value != ""
-    ]
-    PlanChange.objects.bulk_create(rows)
-
-
-def _require_active(plan):
-    if plan.is_closed:
-        raise ValidationError(_("Planen är avslutad och kan inte ändras."))
-
-
-require_active = _require_active  # for the plan's sub-apps (the team meetings)
-
 
 # --- who may keep plans, consent coverage ----------------------------------------------------
 
@@ -130,13 +70,7 @@ def consent_covers(plan, organisation_id):
     """The owning organisation needs no consent; every other one needs a consent in force."""
     if organisation_id == plan.owner_organisation_id:
         return True
-    return ConsentOrganisation.objects.filter(
-        consent__plan=plan, consent__withdrawn_on__isnull=True, organisation_id=organisation_id
-    ).exists()
-
-
-def _is_current_member(plan, user):
-    return TeamMember.objects.filter(plan=plan, user=user, removed_at__isnull=True).exists()
+    return ConsentOrganisation.objects.in_force().filter(consent__plan=plan, organisation_id=organisation_id).exists()
 
 
 # --- opening, the child and the guardians -----------------------------------------------------
@@ -231,9 +165,9 @@ def _duplicate_plan_message():
 
 @transaction.atomic
 def child_update(*, plan, by, **fields):
-    _require_active(plan)
+    require_may_change(plan)
     child = plan.child
-    before = _snapshot(child, CHILD_FIELDS)
+    before = snapshot(child, CHILD_FIELDS)
     for name, value in fields.items():
         setattr(child, name, value)
     if child.birth_date and child.birth_date > timezone.localdate():
@@ -246,30 +180,29 @@ def child_update(*, plan, by, **fields):
         raise ValidationError({"personnummer": exc.messages}) from None
     child.full_clean()
     child.save()
-    _history_diff(plan=plan, by=by, what=_("Barnet"), obj=child, before=before, fields=CHILD_FIELDS)
+    history_diff(plan=plan, by=by, what=_("Barnet"), obj=child, before=before, fields=CHILD_FIELDS)
     return child
 
 
 @transaction.atomic
 def guardian_add(*, plan, by, **fields):
-    _require_active(plan)
+    require_may_change(plan)
     guardian = Guardian(child=plan.child, **fields)
     guardian.full_clean()
     guardian.save()
-    _history_created(plan=plan, by=by, what=_("Vårdnadshavare tillagd"), obj=guardian, fields=GUARDIAN_FIELDS)
+    history_created(plan=plan, by=by, what=_("Vårdnadshavare tillagd"), obj=guardian, fields=GUARDIAN_FIELDS)
     return guardian
 
 
 @transaction.atomic
 def guardian_update(*, plan, guardian, by, **fields):
-    _require_active(plan)
-    # From the database: the page's ModelForm has already written the new values on ``guardian``.
-    before = _snapshot(Guardian.objects.get(pk=guardian.pk), GUARDIAN_FIELDS)
+    require_may_change(plan)
+    before = saved_values(guardian, GUARDIAN_FIELDS)  # the page's ModelForm wrote the new ones on it
     for name, value in fields.items():
         setattr(guardian, name, value)
     guardian.full_clean()
     guardian.save()
-    _history_diff(plan=plan, by=by, what=_("Vårdnadshavare"), obj=guardian, before=before, fields=GUARDIAN_FIELDS)
+    history_diff(plan=plan, by=by, what=_("Vårdnadshavare"), obj=guardian, before=before, fields=GUARDIAN_FIELDS)
     return guardian
 
 
@@ -281,7 +214,7 @@ def consent_record(*, plan, by, guardian, given_on, method, purposes, organisati
     """Record a guardian's consent for ``organisations``. ``allows_referral``: the consent also
     covers referring the child or family to those organisations (childplans.referrals): the
     purpose a referral needs, besides the organisation."""
-    _require_active(plan)
+    require_may_change(plan)
     if guardian.child_id != plan.child_id:
         raise ValidationError({"guardian": _("Välj en av barnets vårdnadshavare.")})
     if not guardian.has_custody:
@@ -315,7 +248,7 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
     leave the team at once (they get 404 from the next request), and the apps on the plan react
     in the same transaction (``consent_withdrawn_hooks``: the referrals close the open referrals
     no consent covers any more). Returns the members who left the team."""
-    _require_active(plan)
+    require_may_change(plan)
     if consent.plan_id != plan.pk:
         raise ValidationError(_("Samtycket hör inte till planen."))
     if consent.is_withdrawn:
@@ -330,17 +263,13 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
     consent.full_clean()
     consent.save(update_fields=["withdrawn_on", "withdrawn_note", "withdrawn_by"])
     still_covered = set(
-        ConsentOrganisation.objects.filter(consent__plan=plan, consent__withdrawn_on__isnull=True).values_list(
-            "organisation_id", flat=True
-        )
+        ConsentOrganisation.objects.in_force().filter(consent__plan=plan).values_list("organisation_id", flat=True)
     )
     lost = (
         set(consent.organisations.values_list("pk", flat=True)) - still_covered - {plan.owner_organisation_id}
     )
     removed = list(
-        TeamMember.objects.filter(plan=plan, organisation_id__in=lost, removed_at__isnull=True).select_related(
-            "user", "organisation"
-        )
+        TeamMember.objects.current().filter(plan=plan, organisation_id__in=lost).select_related("user", "organisation")
     )
     if removed:
         TeamMember.objects.filter(pk__in=[m.pk for m in removed]).update(
@@ -348,9 +277,9 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
         )
         Action.objects.filter(
             plan=plan, responsible_person_id__in=[m.user_id for m in removed], status__in=Action.OPEN_STATUSES
-        ).exclude(responsible_person_id__in=TeamMember.objects.filter(plan=plan, removed_at__isnull=True).values(
-            "user_id"
-        )).update(responsible_person=None)
+        ).exclude(
+            responsible_person_id__in=TeamMember.objects.current().filter(plan=plan).values("user_id")
+        ).update(responsible_person=None)
     history_add(
         plan=plan, by=by, what=_("Samtycke återkallat"), field=_("borttagna ur teamet"),
         old=", ".join(str(m) for m in removed),
@@ -362,7 +291,7 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
 
 @transaction.atomic
 def team_add(*, plan, by, user, organisation, part="", is_supporter=False):
-    _require_active(plan)
+    require_may_change(plan)
     if not OrganisationMembership.objects.filter(user=user, organisation=organisation).exists():
         raise ValidationError({"user": _("Personen hör inte till den valda organisationen.")})
     if not consent_covers(plan, organisation.pk):
@@ -370,7 +299,7 @@ def team_add(*, plan, by, user, organisation, part="", is_supporter=False):
             {"organisation": _("Inget samtycke omfattar %(organisation)s. Registrera samtycke först.")
              % {"organisation": organisation}}
         )
-    if _is_current_member(plan, user):
+    if TeamMember.objects.current().filter(plan=plan, user=user).exists():
         raise ValidationError({"user": _("Personen är redan med i teamet.")})
     member = TeamMember(plan=plan, user=user, organisation=organisation, part=part.strip(),
                         is_supporter=is_supporter, added_by=by)
@@ -382,7 +311,7 @@ def team_add(*, plan, by, user, organisation, part="", is_supporter=False):
 
 @transaction.atomic
 def team_remove(*, plan, member, by):
-    _require_active(plan)
+    require_may_change(plan)
     if member.plan_id != plan.pk or not member.is_current:
         raise ValidationError(_("Personen är inte med i teamet."))
     if member.user_id == plan.contact_person_id:
@@ -400,13 +329,13 @@ def team_remove(*, plan, member, by):
 @transaction.atomic
 def handover_request(*, plan, by, to_user):
     """The contact person asks a team member from the owning organisation to take over."""
-    _require_active(plan)
+    require_may_change(plan)
     if by.pk != plan.contact_person_id:
         raise ValidationError(_("Bara kontaktpersonen kan lämna över rollen."))
     if to_user.pk == plan.contact_person_id:
         raise ValidationError({"to_user": _("Personen är redan kontaktperson.")})
-    if not TeamMember.objects.filter(
-        plan=plan, user=to_user, organisation_id=plan.owner_organisation_id, removed_at__isnull=True
+    if not TeamMember.objects.current().filter(
+        plan=plan, user=to_user, organisation_id=plan.owner_organisation_id
     ).exists():
         raise ValidationError(
             {"to_user": _("Kontaktpersonen måste vara med i teamet för planens ansvariga organisation.")}
@@ -421,7 +350,7 @@ def handover_request(*, plan, by, to_user):
 
 @transaction.atomic
 def handover_accept(*, plan, by):
-    _require_active(plan)
+    require_may_change(plan)
     handover = (
         ContactHandover.objects.select_for_update()
         .filter(plan=plan, accepted_at__isnull=True, cancelled_at__isnull=True)
@@ -430,9 +359,7 @@ def handover_accept(*, plan, by):
     )
     if handover is None or handover.to_user_id != by.pk:
         raise ValidationError(_("Det finns ingen överlämning till dig att acceptera."))
-    if not TeamMember.objects.filter(
-        plan=plan, user=by, organisation_id=plan.owner_organisation_id, removed_at__isnull=True
-    ).exists():
+    if not TeamMember.objects.current().filter(plan=plan, user=by, organisation_id=plan.owner_organisation_id).exists():
         raise ValidationError(_("Du är inte längre med i teamet för planens ansvariga organisation."))
     handover.accepted_at = timezone.now()
     handover.save(update_fields=["accepted_at"])
@@ -462,7 +389,7 @@ def handover_cancel(*, plan, by):
 @transaction.atomic
 def assessment_record(*, plan, by, assessed_on, areas):
     """``areas``: {area: {"need": Need, "seen": text, "seen_by": text}} for all eight areas."""
-    _require_active(plan)
+    require_may_change(plan)
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("Bedömningsdatumet kan inte ligga i framtiden.")})
     clean = {}
@@ -502,20 +429,20 @@ def movement(latest, previous):
 
 @transaction.atomic
 def voice_save(*, plan, by, child_voice, guardians_views):
-    _require_active(plan)
+    require_may_change(plan)
     voice = PlanVoice.objects.filter(plan=plan, version=plan.version).first()
     if voice is None:
         voice = PlanVoice(plan=plan, version=plan.version, recorded_by=by)
         before = {"child_voice": "", "guardians_views": ""}
     else:
-        before = _snapshot(voice, ["child_voice", "guardians_views"])
+        before = snapshot(voice, ["child_voice", "guardians_views"])
     voice.child_voice = child_voice.strip()
     voice.guardians_views = guardians_views.strip()
     voice.recorded_by = by
     voice.updated_at = timezone.now()
     voice.full_clean()
     voice.save()
-    _history_diff(
+    history_diff(
         plan=plan, by=by, what=_("Barnets röst och vårdnadshavarnas synpunkter, version %(n)s") % {"n": plan.version},
         obj=voice, before=before, fields=["child_voice", "guardians_views"],
     )
@@ -529,11 +456,11 @@ ACTION_FIELDS = ["goal", "what", "responsible_organisation", "responsible_person
 
 @transaction.atomic
 def goal_add(*, plan, by, area, description):
-    _require_active(plan)
+    require_may_change(plan)
     goal = Goal(plan=plan, area=area, description=description.strip())
     goal.full_clean()
     goal.save()
-    _history_created(plan=plan, by=by, what=_("Nytt mål"), obj=goal, fields=GOAL_FIELDS)
+    history_created(plan=plan, by=by, what=_("Nytt mål"), obj=goal, fields=GOAL_FIELDS)
     return goal
 
 
@@ -543,8 +470,8 @@ def _check_action(plan, action):
         errors["goal"] = _("Välj ett av planens mål.")
     if action.starts_on and action.due_on and action.due_on < action.starts_on:
         errors["due_on"] = _("Slutdatumet kan inte ligga före startdatumet.")
-    if action.responsible_person_id and not TeamMember.objects.filter(
-        plan=plan, user_id=action.responsible_person_id, removed_at__isnull=True
+    if action.responsible_person_id and not TeamMember.objects.current().filter(
+        plan=plan, user_id=action.responsible_person_id
     ).exists():
         errors["responsible_person"] = _("Den ansvariga personen måste vara med i teamet.")
     if action.responsible_organisation_id and not consent_covers(plan, action.responsible_organisation_id):
@@ -555,27 +482,47 @@ def _check_action(plan, action):
 
 @transaction.atomic
 def action_add(*, plan, by, **fields):
-    _require_active(plan)
+    require_may_change(plan)
     action = Action(plan=plan, **fields)
     _check_action(plan, action)
     action.full_clean()
     action.save()
-    _history_created(plan=plan, by=by, what=_("Ny insats"), obj=action, fields=ACTION_FIELDS)
+    history_created(plan=plan, by=by, what=_("Ny insats"), obj=action, fields=ACTION_FIELDS)
     return action
 
 
 @transaction.atomic
 def action_update(*, plan, action, by, **fields):
-    _require_active(plan)
+    require_may_change(plan)
     if action.plan_id != plan.pk:
         raise ValidationError(_("Insatsen hör inte till planen."))
-    before = _snapshot(action, ACTION_FIELDS)
+    before = saved_values(action, ACTION_FIELDS)  # the page's ModelForm wrote the new ones on it
     for name, value in fields.items():
         setattr(action, name, value)
     _check_action(plan, action)
     action.full_clean()
     action.save()
-    _history_diff(plan=plan, by=by, what=_("Insats"), obj=action, before=before, fields=ACTION_FIELDS)
+    history_diff(plan=plan, by=by, what=_("Insats"), obj=action, before=before, fields=ACTION_FIELDS)
+    return action
+
+
+@transaction.atomic
+def action_complete(*, plan, action, by, follow_up=""):
+    """Mark an open action done, with a follow-up note (a referral's follow-up action when the
+    referral moves on). Only the status and the note change, so it is allowed whoever is
+    responsible now; an action already done or cancelled is left as it is (returns None)."""
+    require_may_change(plan)
+    if action.plan_id != plan.pk:
+        raise ValidationError(_("Insatsen hör inte till planen."))
+    action = Action.objects.select_for_update().filter(pk=action.pk, status__in=Action.OPEN_STATUSES).first()
+    if action is None:
+        return None
+    before = snapshot(action, ACTION_FIELDS)
+    action.status = Action.Status.DONE
+    action.follow_up = (follow_up or "").strip()
+    action.full_clean(exclude=[f.name for f in Action._meta.fields if f.name not in ("status", "follow_up")])
+    action.save(update_fields=["status", "follow_up"])
+    history_diff(plan=plan, by=by, what=_("Insats"), obj=action, before=before, fields=ACTION_FIELDS)
     return action
 
 
@@ -584,7 +531,7 @@ def action_update(*, plan, action, by, **fields):
 
 @transaction.atomic
 def review_plan(*, plan, by, date):
-    _require_active(plan)
+    require_may_change(plan)
     if date < timezone.localdate():
         raise ValidationError({"date": _("En planerad uppföljning kan inte ligga i det förflutna.")})
     review = Review(plan=plan, date=date)
@@ -602,7 +549,7 @@ def review_record(
     *, plan, review, by, participants, decisions, child_took_part, guardians_know_plan, next_review_on=None
 ):
     """Record a held review; the plan gets a new version and the next review is planned."""
-    _require_active(plan)
+    require_may_change(plan)
     if review.plan_id != plan.pk:
         raise ValidationError(_("Uppföljningen hör inte till planen."))
     if review.status == Review.Status.HELD:
@@ -617,7 +564,7 @@ def review_record(
         raise ValidationError({"child_took_part": _("Ange om barnet var delaktigt.")})
     if guardians_know_plan is None:
         raise ValidationError({"guardians_know_plan": _("Ange om vårdnadshavarna känner till planen.")})
-    before = _snapshot(review, REVIEW_FIELDS)
+    before = snapshot(review, REVIEW_FIELDS)
     review.status = Review.Status.HELD
     review.participants = participants.strip()
     review.decisions = decisions.strip()
@@ -627,7 +574,7 @@ def review_record(
     review.recorded_by = by
     review.full_clean()
     review.save()
-    _history_diff(plan=plan, by=by, what=_("Uppföljning genomförd"), obj=review, before=before, fields=REVIEW_FIELDS)
+    history_diff(plan=plan, by=by, what=_("Uppföljning genomförd"), obj=review, before=before, fields=REVIEW_FIELDS)
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
     history_add(plan=plan, by=by, what=_("Ny version av planen"), field=_("version"),
@@ -640,7 +587,7 @@ def review_record(
 
 @transaction.atomic
 def chronology_add(*, plan, by, occurred_on, event, source, impact, action_taken=""):
-    _require_active(plan)
+    require_may_change(plan)
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": _("Datumet kan inte ligga i framtiden.")})
     entry = ChronologyEntry(
@@ -655,12 +602,17 @@ def chronology_add(*, plan, by, occurred_on, event, source, impact, action_taken
 
 @transaction.atomic
 def plan_close(*, plan, by, reason):
-    _require_active(plan)
+    """Close the plan: its last change. What hangs on it is closed first, by the apps on the
+    plan through their own services (``plan_closed_hooks``: the referrals close the open ones)
+    while the plan may still change; then the plan is marked closed and may change no more."""
+    require_may_change(plan)
     if by.pk != plan.contact_person_id:
         raise ValidationError(_("Bara kontaktpersonen kan avsluta planen."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Skriv varför planen avslutas.")})
+    for hook in plan_closed_hooks:
+        hook(plan=plan, by=by)
     plan.status = ChildPlan.Status.CLOSED
     plan.closed_on = timezone.localdate()
     plan.close_reason = reason
@@ -669,7 +621,5 @@ def plan_close(*, plan, by, reason):
         cancelled_at=timezone.now()
     )
     history_add(plan=plan, by=by, what=_("Planen avslutades"), field=_("anledning till avslut"), new=reason)
-    for hook in plan_closed_hooks:
-        hook(plan=plan, by=by)
     forget(INDICATORS_TABLE)
     return plan

@@ -36,8 +36,8 @@ def plan_reminders_run(today=None):
         for pk, date, email in reviews:
             if outbox_add(kind="plan_review_due", recipient=email, object_key=f"review:{pk}", period=str(date)):
                 written += 1
-        still_on_team = TeamMember.objects.filter(
-            plan_id=OuterRef("plan_id"), user_id=OuterRef("responsible_person_id"), removed_at__isnull=True
+        still_on_team = TeamMember.objects.current().filter(
+            plan_id=OuterRef("plan_id"), user_id=OuterRef("responsible_person_id")
         )
         actions = (
             Action.objects.filter(

@@ -10,9 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from childplans.access import audit_list
 from childplans.context_processors import REFERRALS_MENU_KEY, remember_plans_menu
-from childplans.referrals.selectors import dashboard_referrals_context
-from childplans.selectors import dashboard_actions_context, plan_work_for
+from childplans.referrals import selectors as referral_selectors
+from childplans.selectors import dashboard_actions_context, listed_plan_ids, plan_work_for
 from childplans.teammeetings.selectors import upcoming_team_meetings_for
 from meetings.selectors import upcoming_meetings_for
 from networks.models import Kommun, OrganisationMembership
@@ -39,11 +40,16 @@ def dashboard(request):
         plan_work = plan_work_for(request.user)
         team_meetings = upcoming_team_meetings_for(request.user)
         ctx.update(upcoming_extra_rows=team_meetings, upcoming_extra_template="teammeetings/_dashboard_upcoming.html")
-        ctx.update(dashboard_actions_context(request, show=DASHBOARD_ACTIONS,
-                                             plan_work={**plan_work, "team_meetings": team_meetings}))
+        ctx.update(dashboard_actions_context(request.user, show=DASHBOARD_ACTIONS))
         ctx["show_my_actions"] = bool(ctx["my_actions"])
+        plan_ids = listed_plan_ids(ctx["my_actions"], {**plan_work, "team_meetings": team_meetings})
+        if plan_ids:  # one audit row for the plans the page names
+            audit_list(request, name="dashboard", plan_ids=plan_ids)
         if request.session.get(REFERRALS_MENU_KEY):  # a receiver (decided just above): one query more
-            ctx.update(dashboard_referrals_context(request))
+            ctx.update(referral_selectors.dashboard_referrals_context(request.user))
+            if ctx["referrals_waiting"]:  # and one for the referrals waiting for an answer
+                audit_list(request, name="referrals_waiting",
+                           **referral_selectors.listed_ids(ctx["referrals_waiting"]))
         ctx["next_steps"] = (
             selectors.referral_steps(ctx.get("referrals_waiting", []))
             + selectors.plan_steps(plan_work, ctx["my_actions_overdue"])

@@ -43,6 +43,14 @@ def test_the_layer_contract_holds():
         ("meetings/services.py", "from childplans.models import ChildPlan"),  # meetings reads child data
         ("childplans/services.py", "from dashboard import selectors"),  # a feature imports the top
         ("childplans/models.py", "from childplans.networkmap.models import MapPerson"),  # the plan's core
+        ("childplans/changes.py", "from childplans.referrals.models import Referral"),  # the plan's core
+        # the plan's sub-apps are siblings: none imports another ...
+        ("childplans/referrals/services.py", "from childplans.teammeetings.models import TeamMeeting"),
+        ("childplans/networkmap/views.py", "from childplans.referrals.models import Referral"),
+        ("childplans/networkmap/services.py", "from childplans.teammeetings import services"),
+        # ... but for the agenda's read of the map, and that one import opens nothing else
+        ("childplans/teammeetings/services/minutes.py", "from childplans.networkmap.models import MapPerson"),
+        ("childplans/teammeetings/services/preparation.py", "from childplans.networkmap.services import compare"),
     ],
 )
 def test_breaking_a_layer_fails_the_contract(tmp_path, module, upward):
@@ -55,6 +63,26 @@ def test_breaking_a_layer_fails_the_contract(tmp_path, module, upward):
     result = _lint(tmp_path)
     assert result.returncode != 0, result.stdout
     assert "BROKEN" in result.stdout
+
+
+def test_the_plan_core_contract_names_every_module_of_the_core():
+    """A new module of the plan's core is under the contract that keeps the sub-apps out of it:
+    every module of childplans is listed, a sub-app, or one of the few that may name the
+    sub-apps (the plan's views and URLs, the demo)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    core = next(c for c in config if c["id"] == "plan-core")
+    sub_apps = next(c for c in config if c["id"] == "plan-sub-apps")["modules"]
+    assert sorted(core["forbidden_modules"]) == sorted(sub_apps)
+    may_name_sub_apps = {"childplans.views", "childplans.urls", "childplans.demo"}
+    modules = {
+        f"childplans.{path.stem if path.is_file() else path.name}"
+        for path in (ROOT / "childplans").iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__") or (path.is_dir() and (path / "__init__.py").exists())
+    } - {"childplans.migrations"}
+    unlisted = modules - set(core["source_modules"]) - set(sub_apps) - may_name_sub_apps
+    assert not unlisted, unlisted
 
 
 def test_no_import_of_another_app_hides_in_a_function():

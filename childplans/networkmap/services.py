@@ -1,8 +1,9 @@
 """Writes to the network map, in the style of ``childplans.services``: keyword-only arguments
 and the acting user (``by``), ``full_clean``, ``transaction.atomic``, ``ValidationError`` with a
-Swedish message and then nothing changed. Each change is written to the plan's history
-(``childplans.services.history_add``); the request's audit row is written by
-``PlanAccessMixin`` around the view. Contact details are never written to the history."""
+Swedish message and then nothing changed. Each is a change to the plan
+(``childplans/changes.py``): refused on a plan that may no longer change, written to the plan's
+history; the request's audit row is written by the page's base view (``PlanAccessMixin``).
+Contact details are never written to the history."""
 
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from childplans.services import history_add
+from childplans.changes import history_add, history_diff, require_may_change, saved_values
 
 from .models import Closeness, CostlyAction, MapPerson, MapVersion, NetworkMeeting
 
@@ -33,21 +34,6 @@ FAMILY_COUNCIL_QUESTIONS = (3, 5)
 CHILD_CONSENT_AGE = 15
 
 
-def _require_active(plan):
-    if plan.is_closed:
-        raise ValidationError(_("Planen är avslutad och kan inte ändras."))
-
-
-def _display(person, name):
-    value = getattr(person, name)
-    if isinstance(value, bool):
-        return _("ja") if value else _("nej")
-    field = person._meta.get_field(name)
-    if field.choices:
-        return str(getattr(person, f"get_{name}_display")())
-    return str(value)
-
-
 def _check_person(person):
     errors = {}
     if not (person.name or "").strip():
@@ -60,7 +46,7 @@ def _check_person(person):
 
 @transaction.atomic
 def person_add(*, plan, by, **fields):
-    _require_active(plan)
+    require_may_change(plan)
     person = MapPerson(plan=plan, **fields)
     person.name = (person.name or "").strip()
     _check_person(person)
@@ -73,28 +59,25 @@ def person_add(*, plan, by, **fields):
 
 @transaction.atomic
 def person_update(*, plan, person, by, **fields):
-    _require_active(plan)
+    require_may_change(plan)
     if person.plan_id != plan.pk:
         raise ValidationError(_("Personen finns inte på den här planens karta."))
-    before = {name: _display(person, name) for name in HISTORY_FIELDS}
+    before = saved_values(person, HISTORY_FIELDS)  # the page's ModelForm wrote the new ones on it
     for name, value in fields.items():
         setattr(person, name, value)
     person.name = (person.name or "").strip()
     _check_person(person)
     person.full_clean()
     person.save()
-    for name in HISTORY_FIELDS:
-        after = _display(person, name)
-        if after != before[name]:
-            history_add(plan=plan, by=by, what=_("Nätverkskarta: %(name)s") % {"name": person.name},
-                        field=str(person._meta.get_field(name).verbose_name), old=before[name], new=after)
+    history_diff(plan=plan, by=by, what=_("Nätverkskarta: %(name)s") % {"name": person.name}, obj=person,
+                 before=before, fields=HISTORY_FIELDS)
     return person
 
 
 @transaction.atomic
 def person_leave(*, plan, person, by, left_on, note=""):
     """The person is no longer in the child's life: kept (with history and versions), not drawn."""
-    _require_active(plan)
+    require_may_change(plan)
     if person.plan_id != plan.pk:
         raise ValidationError(_("Personen finns inte på den här planens karta."))
     if person.left_on is not None:
@@ -114,7 +97,7 @@ def person_leave(*, plan, person, by, left_on, note=""):
 def person_remove(*, plan, person, by):
     """Delete a person entered by mistake. Someone who took part in a meeting stays: mark them
     as no longer in the child's life instead."""
-    _require_active(plan)
+    require_may_change(plan)
     if person.plan_id != plan.pk:
         raise ValidationError(_("Personen finns inte på den här planens karta."))
     if person.meetings.exists() or NetworkMeeting.objects.filter(support_person=person).exists():
@@ -138,7 +121,7 @@ def snapshot_of(people):
 @transaction.atomic
 def version_save(*, plan, by, phase, child_took_part, child_part_how="", saved_on=None):
     """Save the current map as a dated version at a phase, with the child's part in it."""
-    _require_active(plan)
+    require_may_change(plan)
     people = list(MapPerson.objects.filter(plan=plan, left_on__isnull=True).order_by("pk"))
     version = MapVersion(
         plan=plan, phase=phase, saved_on=saved_on or timezone.localdate(), child_took_part=child_took_part,
@@ -217,7 +200,7 @@ def _check_meeting(plan, meeting, participants, invitees, actions):
 
 @transaction.atomic
 def meeting_record(*, plan, by, participants=(), invitees_chosen_by_child=(), actions=(), **fields):
-    _require_active(plan)
+    require_may_change(plan)
     meeting = NetworkMeeting(plan=plan, recorded_by=by, **fields)
     participants, invitees, actions = list(participants), list(invitees_chosen_by_child), list(actions)
     _check_meeting(plan, meeting, participants, invitees, actions)
@@ -267,7 +250,7 @@ def network_explored(plan, today=None):
 
 @transaction.atomic
 def action_mark_costly(*, plan, action, by, reason=""):
-    _require_active(plan)
+    require_may_change(plan)
     if action.plan_id != plan.pk:
         raise ValidationError({"action": _("Välj en insats ur den här planen.")})
     if CostlyAction.objects.filter(action=action).exists():

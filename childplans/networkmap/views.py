@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from childplans.access import SAFE_METHODS, PlanAccessMixin, PlanFormView
+from childplans.access import PlanAccessMixin, PlanFormView
+from childplans.changes import may_change
 from childplans.models import Action, ChildPlan
 from portal.models import AuditEvent
 
@@ -74,12 +75,7 @@ def rows_for(people):
 
 
 class MapFormView(PlanFormView):
-    """A form page of the map: reading the form is a VIEW; the POST is ``audit_action``."""
-
-    def get_audit_action(self, request, response):
-        if request.method in SAFE_METHODS:
-            return AuditAction.VIEW
-        return super().get_audit_action(request, response)
+    """A form page of the map (its success URL is the map)."""
 
     def get_success_url(self):
         return reverse("childplans:map", kwargs={"plan_pk": self.plan.pk})
@@ -104,7 +100,7 @@ class MapView(PlanAccessMixin, TemplateView):
             svg=map_svg(current, title=_("Nätverkskarta")) if current else None,
             rows=rows_for(current),
             left=left,
-            can_edit=not self.plan.is_closed,
+            can_edit=may_change(self.plan),
             explored=explored_status(self.plan.last_meeting_on, last_person, self.plan.last_version_on),
         )
         return ctx
@@ -112,7 +108,7 @@ class MapView(PlanAccessMixin, TemplateView):
 
 class MapPrintView(MapView):
     template_name = "networkmap/print.html"
-    audit_action = AuditAction.PRINT
+    read_action = AuditAction.PRINT
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -123,7 +119,7 @@ class MapPrintView(MapView):
 class PersonAddView(MapFormView):
     template_name = "networkmap/person_form.html"
     form_class = PersonForm
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def perform(self, form):
         return services.person_add(plan=self.plan, by=self.request.user, **form.cleaned_data)
@@ -144,7 +140,7 @@ class PersonObjectMixin:
 
 
 class PersonUpdateView(PersonObjectMixin, PersonAddView):
-    audit_action = AuditAction.UPDATE
+    change_action = AuditAction.UPDATE
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -177,7 +173,7 @@ class PersonLeaveView(PersonObjectMixin, MapFormView):
 class PersonRemoveView(PersonObjectMixin, MapFormView):
     template_name = "networkmap/person_remove.html"
     plan_form = False
-    audit_action = AuditAction.DELETE
+    change_action = AuditAction.DELETE
 
     def get_form_class(self):
         from django import forms
@@ -203,7 +199,7 @@ class VersionsView(MapFormView):
 
     template_name = "networkmap/versions.html"
     form_class = VersionForm
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
     writes = "post"
 
     def get_context_data(self, **kwargs):
@@ -322,7 +318,7 @@ class MeetingsView(PlanAccessMixin, TemplateView):
 class MeetingAddView(MapFormView):
     template_name = "networkmap/meeting_form.html"
     form_class = MeetingForm
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def perform(self, form):
         return services.meeting_record(plan=self.plan, by=self.request.user, **form.cleaned_data)
@@ -339,7 +335,7 @@ class CostlyView(MapFormView):
 
     template_name = "networkmap/costly.html"
     form_class = CostlyForm
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
     writes = "post"
 
     def plan_queryset(self):

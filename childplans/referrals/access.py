@@ -4,22 +4,24 @@ promises 3, 5 and 14).
 - ``get_referral_for_user_or_404(user, pk, queryset)``: the referral through
   ``Referral.objects.visible_to(user)`` — its receivers (the current mottagare of the receiving
   organisation) and the plan's team; the same 404 for "does not exist" and "not yours".
-- ``ReferralAccessMixin``: every page of one referral declares it. It loads ``self.referral``
-  (404 and a DENIED audit row otherwise), applies the view's declared rule (``receivers_only``:
-  the answer; ``cancellers_only``: taking it back — the referrer and the plan's contact
-  person), and runs the view and renders the response inside one transaction together with
-  exactly ONE audit row carrying the plan's and the child's ids, so the referral's reads and
-  changes are in the plan's access log; if that insert fails the request fails.
+- ``ReferralAccessMixin``: every page of one referral declares it; it is built on the plan's
+  base of every child-data page (``childplans.access.ChildDataMixin``). It loads
+  ``self.referral`` (404 and a DENIED audit row otherwise), applies the view's declared rule
+  (``receivers_only``: the answer; ``cancellers_only``: taking it back — the referrer and the
+  plan's contact person), and runs the view and renders the response inside one transaction
+  together with exactly ONE audit row carrying the plan's and the child's ids, so the
+  referral's reads and changes are in the plan's access log; if that insert fails the request
+  fails.
 - What a receiver may read of a referral is decided here too (``shares_visible``): what it
   shares, only while it is open and a consent covers the organisation; after that only its
   status. The team always sees what it sent."""
 
-from django.db import transaction
 from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Concat
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 
-from childplans.access import SAFE_METHODS, no_store
+from childplans.access import ChildDataMixin
+from childplans.changes import audit_plan
 from childplans.models import ConsentOrganisation, TeamMember
 from portal.audit import audit_record
 from portal.models import AuditEvent
@@ -34,9 +36,8 @@ def consent_in_force():
     """For a referral queryset: whether a consent in force on the plan covers the receiving
     organisation for referral (decided in the query, on every request)."""
     return Exists(
-        ConsentOrganisation.objects.filter(
-            consent__plan_id=OuterRef("plan_id"), organisation_id=OuterRef("organisation_id"),
-            consent__withdrawn_on__isnull=True, consent__allows_referral=True,
+        ConsentOrganisation.objects.for_referral().filter(
+            consent__plan_id=OuterRef("plan_id"), organisation_id=OuterRef("organisation_id")
         )
     )
 
@@ -45,9 +46,7 @@ def referral_queryset(user):
     """A referral with what its pages show: the organisation, the activity, the referrer and
     their organisation, whether a consent is in force, and the ids the audit row needs. The
     plan itself is not loaded: only its child's and contact person's ids and its status."""
-    my_team_org = TeamMember.objects.filter(
-        plan_id=OuterRef("plan_id"), user_id=user.pk, removed_at__isnull=True
-    ).annotate(
+    my_team_org = TeamMember.objects.current().filter(plan_id=OuterRef("plan_id"), user_id=user.pk).annotate(
         label=Case(
             When(organisation__unit="", then=F("organisation__name")),
             default=Concat(F("organisation__name"), Value(", "), F("organisation__unit")),
@@ -105,31 +104,28 @@ def audit_referral_denied(request, referral_id, reason):
     )
 
 
-class ReferralAccessMixin:
-    """Declared by every page of one referral; reads ``referral_pk`` from the URL.
+class ReferralAccessMixin(ChildDataMixin):
+    """Declared by every page of one referral; reads ``referral_pk`` from the URL. A child-data
+    page like the plan's (``childplans.access.ChildDataMixin``: one transaction, one audit row
+    — with the plan's and the child's ids, so the referral's reads and changes are in the plan's
+    access log — and no-store).
 
     - ``receivers_only``: only the referral's receivers may use the route (the answer);
     - ``cancellers_only``: only the referrer and the plan's contact person, on the team (taking
       it back);
-    - ``audit_action``: what a successful request is (default VIEW for GET, UPDATE for a POST
-      that ends in a redirect; a POST that shows the form again is a VIEW).
-    Everyone the rule leaves out gets the same 404 as for a referral they may not see."""
+    - ``read_action`` / ``change_action``: what the audit row says (VIEW for a read or a form
+      shown again, UPDATE for a POST that ends in a redirect).
+    Everyone the rule leaves out gets the same 404 as for a referral they may not see. A method
+    the page does not answer gets 405 before anything is read (nothing to log)."""
 
     receivers_only = False
     cancellers_only = False
-    audit_action = None
     referral = None
 
-    def get_audit_action(self, request, response):
-        if request.method in SAFE_METHODS:
-            return AuditAction.VIEW
-        if isinstance(response, HttpResponseRedirect):
-            return self.audit_action or AuditAction.UPDATE
-        return AuditAction.VIEW
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
-            return self.http_method_not_allowed(request, *args, **kwargs)  # nothing read, nothing to log
+    def reach(self, request, *args, **kwargs):
+        not_allowed = self.method_not_allowed(request, *args, **kwargs)
+        if not_allowed is not None:
+            return not_allowed
         pk = kwargs.get("referral_pk")
         try:
             self.referral = get_referral_for_user_or_404(request.user, pk, referral_queryset(request.user))
@@ -142,18 +138,20 @@ class ReferralAccessMixin:
         ):
             audit_referral_denied(request, pk, "not_allowed")
             raise Http404
-        with transaction.atomic():
-            response = super().dispatch(request, *args, **kwargs)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
-            as_receiver = referral.viewer_receives
-            audit_record(
-                action=self.get_audit_action(request, response),
-                request=request,
-                plan_id=referral.plan_id,
-                child_id=referral.plan_child_id,
-                obj=referral,
-                organisation=str(referral.organisation) if as_receiver else (referral.viewer_team_organisation or ""),
-                detail={"referral_id": referral.pk, "as": "receiver" if as_receiver else "team"},
-            )
-        return no_store(response)
+        return None
+
+    def write_audit(self, request, action, response):
+        referral = self.referral
+        as_receiver = referral.viewer_receives
+        audit_plan(
+            action=action,
+            request=request,
+            plan_id=referral.plan_id,
+            child_id=referral.plan_child_id,
+            obj=referral,
+            organisation=str(referral.organisation) if as_receiver else (referral.viewer_team_organisation or ""),
+            detail={"referral_id": referral.pk, "as": "receiver" if as_receiver else "team"},
+        )
+
+    def audit_denied_inside(self, request):
+        audit_referral_denied(request, self.referral.pk, "not_found")

@@ -10,8 +10,6 @@ from django.urls import reverse
 
 from childplans.selectors import SUPPRESS_BELOW
 from networks.models import ActivityTipCount, Organisation, ReferralReceiver
-from portal.audit import audit_record
-from portal.models import AuditEvent
 from portal.queries import count_of, counted_page, with_total
 
 from .access import consent_in_force
@@ -266,15 +264,17 @@ def kinds_in_lan(lan_id, term, year):
     ]
 
 
-def dashboard_referrals_context(request, limit=10):
+def dashboard_referrals_context(user, limit=10):
     """Context for ``referrals/_dashboard_waiting.html``: the referrals waiting for the user's
-    answer, with the audit row the listing needs (one, naming the referrals and their plans;
-    none when there is nothing to show). For Min översikt, behind two-step verification."""
-    waiting = waiting_for(request.user, limit=limit)
-    if waiting:
-        audit_record(
-            action=AuditEvent.Action.VIEW, request=request,
-            detail={"list": "referrals_waiting", "referral_ids": [r["pk"] for r in waiting],
-                    "plan_ids": sorted({r["plan_id"] for r in waiting})},
-        )
-    return {"referrals_waiting": waiting}
+    answer. For Min översikt, behind two-step verification; a read: the page writes the audit
+    row that names them and their plans (``listed_ids``)."""
+    return {"referrals_waiting": waiting_for(user, limit=limit)}
+
+
+def listed_ids(rows):
+    """``{"referral_ids": ..., "plan_ids": ...}`` of referral rows (dicts or objects with ``pk`` and
+    ``plan_id``) a page lists: for its one audit row (``childplans.access.audit_list``)."""
+    def get(row, name):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    return {"referral_ids": [get(r, "pk") for r in rows], "plan_ids": sorted({get(r, "plan_id") for r in rows})}

@@ -16,7 +16,9 @@ The rules (docs/security.md, promise 14):
   closed in the same transaction (``close_for_withdrawn_consent``, a hook of
   ``childplans.services.consent_withdraw``); when the plan is closed, so are its open referrals.
 - Every change adds a chronology entry and a history row to the plan, and, when the referrer
-  asked to follow the referral, an action for them (the previous follow-up action is done).
+  asked to follow the referral, an action for them (the previous follow-up action is done) — each
+  through the plan's own services (``chronology_add``, ``action_add``, ``action_complete``), so a
+  referral changes the plan by the plan's rules (``childplans/changes.py``).
 - E-mails go through the outbox, carry only a link and are rendered at send time
   (``emails.py``); nothing in them names the child, the family or the plan."""
 
@@ -28,8 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from childplans.models import Action, ChronologyEntry, ConsentOrganisation, TeamMember
-from childplans.services import history_add
+from childplans import services as plan_services
+from childplans.changes import history_add, may_change, require_may_change
+from childplans.models import ChronologyEntry, ConsentOrganisation, TeamMember
 from networks.models import ReferralReceiver
 from networks.terms import current_term
 from portal.outbox import outbox_add, outbox_add_many
@@ -46,9 +49,7 @@ NOTE_MAX = 500
 def referral_consents(plan):
     """The consents on ``plan`` in force that cover referral: a queryset of ConsentOrganisation
     rows (organisation ids)."""
-    return ConsentOrganisation.objects.filter(
-        consent__plan_id=plan.pk, consent__withdrawn_on__isnull=True, consent__allows_referral=True
-    )
+    return ConsentOrganisation.objects.for_referral().filter(consent__plan_id=plan.pk)
 
 
 def referral_consent_covers(plan, organisation_id):
@@ -76,7 +77,7 @@ def target_label(referral):
 
 
 def _current_member(plan, user):
-    return TeamMember.objects.filter(plan=plan, user=user, removed_at__isnull=True).select_related("organisation").first()
+    return TeamMember.objects.current().filter(plan=plan, user=user).select_related("organisation").first()
 
 
 # --- what every change leaves on the plan ---------------------------------------------------------
@@ -103,8 +104,9 @@ FOLLOW_UP = {
 }
 
 
-def _record(referral, *, status, by, previous="", note="", today=None):
-    """The event, the plan's chronology entry and history row, and the follow-up action."""
+def _record(referral, *, status, by, previous="", note="", today=None, follow=True):
+    """The event, the plan's chronology entry and history row, and (``follow``) the follow-up
+    action."""
     today = today or timezone.localdate()
     plan = referral.plan
     target = target_label(referral)
@@ -115,41 +117,38 @@ def _record(referral, *, status, by, previous="", note="", today=None):
         event += " " + _("Skäl: %(reason)s") % {"reason": referral.decline_reason}
     if note:
         event += " " + _("Meddelande: %(note)s") % {"note": note}
-    ChronologyEntry.objects.create(
-        plan=plan, occurred_on=today, event=event, source=str(referral.organisation)[:200], impact=impact,
-        recorded_by=by,
+    plan_services.chronology_add(
+        plan=plan, by=by, occurred_on=today, event=event, source=str(referral.organisation)[:200], impact=impact,
     )
     history_add(
         plan=plan, by=by, what=_("Hänvisning till %(target)s") % {"target": target}, field=_("status"),
         old=str(Status(previous).label) if previous else "", new=str(Status(status).label),
     )
-    _follow_up(referral, status=status, by=by, today=today)
+    if follow:
+        _follow_up(referral, status=status, by=by, today=today)
 
 
 def _follow_up(referral, *, status, by, today):
     """When the referrer asked to follow the referral: the previous follow-up action is done and
     a new one, for the referrer, says what to do now."""
     plan = referral.plan
-    if not referral.follow or referral.follow_goal_id is None or plan.is_closed:
+    if not referral.follow or referral.follow_goal_id is None:
         return
     if referral.follow_action_id:
-        Action.objects.filter(pk=referral.follow_action_id, status__in=Action.OPEN_STATUSES).update(
-            status=Action.Status.DONE,
+        plan_services.action_complete(
+            plan=plan, action=referral.follow_action, by=by,
             follow_up=_("Nytt besked: %(status)s.") % {"status": Status(status).label},
         )
     if status not in FOLLOW_UP:
         return
     text, days = FOLLOW_UP[status]
     member = _current_member(plan, referral.referred_by)
-    action = Action(
-        plan=plan, goal_id=referral.follow_goal_id, what=_(text) % {"target": target_label(referral)},
+    action = plan_services.action_add(
+        plan=plan, by=by, goal_id=referral.follow_goal_id, what=_(text) % {"target": target_label(referral)},
         responsible_organisation=member.organisation if member else plan.owner_organisation,
         responsible_person=referral.referred_by if member else None,
         starts_on=today, due_on=today + timedelta(days=days),
     )
-    action.full_clean()
-    action.save()
-    history_add(plan=plan, by=by, what=_("Ny insats"), field=_("vad"), new=action.what)
     referral.follow_action = action
     referral.save(update_fields=["follow_action"])
 
@@ -165,8 +164,7 @@ def referral_send(
     """Refer the plan's child or family to ``organisation`` (and ``activity`` of it). Shares only
     the first name and the age (each if chosen), ``help_wanted`` and how the receiver should
     make contact; every current receiver of the organisation gets a notice with a link."""
-    if plan.is_closed:
-        raise ValidationError(_("Planen är avslutad och kan inte ändras."))
+    require_may_change(plan)
     member = _current_member(plan, by)
     if member is None:
         raise ValidationError(_("Bara barnets team kan hänvisa."))
@@ -255,7 +253,7 @@ def referral_answer(*, referral, by, status, note="", reason=""):
         raise ValidationError({"status": _("Välj ett svar.")})
     if not locked.may_become(status):
         raise _refused(locked, status)
-    if locked.plan.is_closed or not referral_consent_covers(locked.plan, locked.organisation_id):
+    if not may_change(locked.plan) or not referral_consent_covers(locked.plan, locked.organisation_id):
         raise ValidationError(_("Samtycket gäller inte längre, så hänvisningen kan inte besvaras."))
     note, reason = (note or "").strip(), (reason or "").strip()
     errors = {}
@@ -289,13 +287,13 @@ def referral_answer(*, referral, by, status, note="", reason=""):
     return locked
 
 
-def _close(referral, *, status, by, note=""):
+def _close(referral, *, status, by, note="", follow=True):
     """WITHDRAWN or CANCELLED: closed at once; the receivers are told it is closed (a link)."""
     previous = referral.status
     referral.status = status
     referral.closed_at = timezone.now()
     referral.save(update_fields=["status", "closed_at"])
-    _record(referral, status=status, by=by, previous=previous, note=note)
+    _record(referral, status=status, by=by, previous=previous, note=note, follow=follow)
     outbox_add_many(kind="referral_closed", recipients=receiver_emails(referral.organisation_id),
                     object_key=f"referral:{referral.pk}", period=status)
 
@@ -337,9 +335,10 @@ def close_for_withdrawn_consent(*, plan, consent, by):
 
 
 def close_for_closed_plan(*, plan, by):
-    """``plan_closed_hooks``: the plan is closed, so are its open referrals."""
+    """``plan_closed_hooks``: the plan closes, so do its open referrals (no follow-up action: the
+    plan's work ends)."""
     closed = _open_for_update(plan)
     for referral in closed:
-        referral.plan = plan  # closed now: no follow-up action on a closed plan
-        _close(referral, status=Status.CANCELLED, by=by, note=_("Planen avslutades."))
+        referral.plan = plan
+        _close(referral, status=Status.CANCELLED, by=by, note=_("Planen avslutades."), follow=False)
     return closed

@@ -12,7 +12,6 @@
 Every read and change of a referral writes one audit row in the request's transaction."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from childplans.access import PlanAccessMixin, PlanFormView, no_store
+from childplans.access import ChildListMixin, PlanAccessMixin, PlanFormView
 from networks.access import COORDINATOR, get_network_for_user_or_404, is_administrator
 from networks.directory import organisations_for_editor
 from networks.models import Activity, NetworkOrganisation, Organisation
@@ -28,7 +27,6 @@ from networks.receivers import has_receivers
 from networks.selectors import page_number_from
 from networks.services import receivers_missing_remind
 from networks.terms import current_term, parse_term_key, previous_term, term_key, term_label
-from portal.audit import audit_record
 from portal.forms import ServiceFormMixin
 from portal.models import AuditEvent
 from portal.queries import is_valid_id
@@ -62,7 +60,7 @@ class ReferralCreateView(PlanFormView):
 
     template_name = "referrals/referral_form.html"
     form_class = ReferralForm
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def activity_id(self):
         raw = self.request.GET.get("verksamhet", "")
@@ -226,28 +224,24 @@ class ReferralCancelView(ReferralAccessMixin, ServiceFormMixin, FormView):
 # --- the inbox ----------------------------------------------------------------------------------------
 
 
-class InboxView(TemplateView):
+class InboxView(ChildListMixin, TemplateView):
     """Hänvisningar: the referrals to the organisations I receive for, open first. Child data:
-    two-step verification (the childplans namespace), one audit row, 404 for anyone who
-    receives for no organisation."""
+    two-step verification (the childplans namespace), one audit row (also for an empty page),
+    404 for anyone who receives for no organisation."""
 
     template_name = "referrals/inbox.html"
+    list_name = "referral_inbox"
+    audit_empty = True
 
-    def dispatch(self, request, *args, **kwargs):
+    def reach(self, request, *args, **kwargs):
         self.organisations = selectors.receiver_organisations(request.user)
         if not self.organisations:
             audit_referral_denied(request, None, "not_a_receiver")
             raise Http404
-        with transaction.atomic():
-            response = super().dispatch(request, *args, **kwargs)
-            response.render()
-            rows = response.context_data["rows"]
-            audit_record(
-                action=AuditAction.VIEW, request=request,
-                detail={"list": "referral_inbox", "referral_ids": [r.pk for r in rows],
-                        "plan_ids": sorted({r.plan_id for r in rows})},
-            )
-        return no_store(response)
+        return super().reach(request, *args, **kwargs)
+
+    def listed_ids(self, context):
+        return selectors.listed_ids(context["rows"])
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

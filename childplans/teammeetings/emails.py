@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from childplans.managers import members_with_access
-from childplans.models import ChildPlan, Guardian
+from childplans.changes import may_change
+from childplans.models import ChildPlan, Guardian, TeamMember
 from meetings.emails import calendar_part, message_id, when_text
 from meetings.ics import event_ics
 from meetings.models import new_token
@@ -93,7 +93,7 @@ def load(rows):
         .order_by(F("guardian_id").asc(nulls_first=True), "pk")
     )
     valid = set(
-        members_with_access().filter(pk__in=[i.team_member_id for i in everyone if i.team_member_id])
+        TeamMember.objects.giving_access().filter(pk__in=[i.team_member_id for i in everyone if i.team_member_id])
         .values_list("pk", flat=True)
     )
     by_address = {}
@@ -380,7 +380,7 @@ def _notice(row, *, subject, text, url, link_text):
 def render_minutes_due(row):
     """To the contact person: the minutes are still open some days after the meeting."""
     meeting = _meeting(row)
-    if (meeting is None or meeting.status != TeamMeeting.Status.PLANNED or meeting.plan.is_closed
+    if (meeting is None or meeting.status != TeamMeeting.Status.PLANNED or not may_change(meeting.plan)
             or meeting.plan.contact_person.email.lower() != row.recipient):
         return None
     return _swedish(lambda: _notice(
@@ -399,7 +399,9 @@ def render_minutes_ready(row):
     meeting = _meeting(row)
     if meeting is None or meeting.status != TeamMeeting.Status.CLOSED:
         return None
-    if not members_with_access().filter(plan_id=meeting.plan_id, user__email__iexact=row.recipient).exists():
+    if not TeamMember.objects.giving_access().filter(
+        plan_id=meeting.plan_id, user__email__iexact=row.recipient
+    ).exists():
         return None
     return _swedish(lambda: _notice(
         row, subject=_("Protokollet från ett möte om en plan är klart"),

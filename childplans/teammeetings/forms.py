@@ -7,8 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from childplans.forms import DateInput, GoalChoiceField, OrganisationChoiceField, PersonChoiceField
-from childplans.managers import members_with_access
-from childplans.models import Action, ConsentOrganisation, Goal, Guardian, Review
+from childplans.models import Action, ConsentOrganisation, Goal, Guardian, Review, TeamMember
 from meetings.forms import DateTimeInput
 from networks.models import Organisation
 
@@ -64,7 +63,7 @@ class CallForm(MeetingTimeMixin, forms.Form):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         members = (
-            members_with_access().filter(plan=plan).exclude(user_id=plan.contact_person_id)
+            TeamMember.objects.giving_access().filter(plan=plan).exclude(user_id=plan.contact_person_id)
             .select_related("user", "organisation").order_by("user__first_name", "user__last_name", "pk")
         )
         self.fields["members"].queryset = members
@@ -210,13 +209,11 @@ class MinutesActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["action"].queryset = Action.objects.filter(plan=plan).order_by("due_on", "pk")
         self.fields["goal"].queryset = Goal.objects.filter(plan=plan)
-        team = members_with_access().filter(plan=plan)
+        team = TeamMember.objects.giving_access().filter(plan=plan)
         person = self.fields["responsible_person"]
         person.queryset = User.objects.filter(pk__in=team.values("user_id")).order_by("first_name", "last_name")
         person.error_messages["invalid_choice"] = _("Den ansvariga personen måste vara med i teamet.")
-        covered = ConsentOrganisation.objects.filter(
-            consent__plan=plan, consent__withdrawn_on__isnull=True
-        ).values("organisation_id")
+        covered = ConsentOrganisation.objects.in_force().filter(consent__plan=plan).values("organisation_id")
         self.fields["responsible_organisation"].queryset = (
             Organisation.objects.filter(pk__in=covered) | Organisation.objects.filter(pk=plan.owner_organisation_id)
         ).select_related("kommun", "lan").distinct()

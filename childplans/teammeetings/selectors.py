@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from childplans.models import ChildPlan
+from childplans.models import ChildPlan, TeamMember
 from portal.queries import is_valid_id
 
 from .models import AgendaPoint, Invitee, MinutesAction, TeamMeeting
@@ -45,8 +45,8 @@ def meeting_of(plan, pk):
 def invitees_of(meeting):
     """Everyone called, team members first (by name) then guardians, with their person,
     organisation or guardian. One query. ``still_valid`` marks, for the page, a member still on
-    the team (``removed_at`` is set by the services when someone is removed or their consent is
-    withdrawn); what a member may do — answer, get e-mail — is decided by ``still_called`` /
+    the team (``TeamMember.is_current``: the services set ``removed_at`` when someone is removed or
+    their consent is withdrawn); what a member may do — answer, get e-mail — is decided by ``still_called`` /
     ``invitee_is_valid`` (the full rule of ``visible_to``), never by this mark."""
     invitees = list(
         Invitee.objects.filter(meeting=meeting)
@@ -55,7 +55,7 @@ def invitees_of(meeting):
                   "team_member__user__last_name", "pk")
     )
     for invitee in invitees:
-        invitee.still_valid = invitee.guardian_id is not None or invitee.team_member.removed_at is None
+        invitee.still_valid = invitee.guardian_id is not None or invitee.team_member.is_current
     return invitees
 
 
@@ -81,7 +81,7 @@ def upcoming_team_meetings_for(user, limit=10):
         return []
     rows = list(
         Invitee.objects.filter(
-            team_member__user=user, team_member__removed_at__isnull=True,
+            team_member__in=TeamMember.objects.current().filter(user=user),
             meeting__status=TeamMeeting.Status.PLANNED, meeting__ends_at__gte=timezone.now(),
             meeting__plan__in=ChildPlan.objects.visible_to(user).active().values("pk"),
         )

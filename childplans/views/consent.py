@@ -26,7 +26,7 @@ class ConsentView(PlanFormView):
     template_name = "childplans/consents.html"
     form_class = ConsentForm
     contact_only = "post"
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
     reauthenticate = True
     writes = "post"
 

@@ -1,7 +1,6 @@
 """Plan routes without a single plan ("member" routes): my plans, opening a plan, my actions
 and the indicators (counts only, no child data)."""
 
-from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,13 +11,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from networks.models import NetworkMembership, Organisation
-from portal.audit import audit_record
 from portal.forms import ServiceFormMixin
 from portal.kept import kept
 from portal.models import AuditEvent
 
 from .. import selectors, services
-from ..access import no_store
+from ..access import ChildListMixin, no_store
+from ..changes import audit_plan
 from ..forms import (
     SENSITIVE_FIELDS,
     PlanOpenForm,
@@ -27,27 +26,22 @@ from ..forms import (
 AuditAction = AuditEvent.Action
 
 
-class PlanListView(TemplateView):
+class PlanListView(ChildListMixin, TemplateView):
     """Barnens planer: the plans I am on the team of. One audit row for the list."""
 
     template_name = "childplans/plan_list.html"
+    list_name = "plans"
 
-    def get(self, request, *args, **kwargs):
-        plans = list(selectors.plan_list_for(request.user))
-        with transaction.atomic():
-            response = self.render_to_response(
-                self.get_context_data(
-                    plans=plans,
-                    may_open=services.plan_keeping_organisations(request.user).exists(),
-                )
-            )
-            response.render()
-            if plans:
-                audit_record(
-                    action=AuditAction.VIEW, request=request,
-                    detail={"list": "plans", "plan_ids": [p.pk for p in plans]},
-                )
-        return no_store(response)
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            plans=list(selectors.plan_list_for(self.request.user)),
+            may_open=services.plan_keeping_organisations(self.request.user).exists(),
+        )
+        return ctx
+
+    def listed_ids(self, context):
+        return {"plan_ids": [p.pk for p in context["plans"]]}
 
 
 @method_decorator(sensitive_post_parameters(*SENSITIVE_FIELDS), name="dispatch")
@@ -84,7 +78,7 @@ class PlanCreateView(ServiceFormMixin, FormView):
             part=data["part"],
             contact_person=data["contact_person"],
         )
-        audit_record(
+        audit_plan(  # the change made: a plan page's base view writes this for every later change
             action=AuditAction.CREATE, plan_id=plan.pk, child_id=plan.child_id, obj=plan,
             organisation=str(data["organisation"]),
         )
@@ -97,15 +91,19 @@ class PlanCreateView(ServiceFormMixin, FormView):
         return no_store(super().render_to_response(context, **kwargs))
 
 
-class MyActionsView(TemplateView):
-    template_name = "childplans/my_actions.html"
+class MyActionsView(ChildListMixin, TemplateView):
+    """Mina insatser: the open actions I am responsible for, in the plans I may see."""
 
-    def get(self, request, *args, **kwargs):
-        with transaction.atomic():
-            ctx = selectors.dashboard_actions_context(request, limit=200)
-            response = self.render_to_response(self.get_context_data(today=timezone.localdate(), **ctx))
-            response.render()
-        return no_store(response)
+    template_name = "childplans/my_actions.html"
+    list_name = "my_actions"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(today=timezone.localdate(), **selectors.dashboard_actions_context(self.request.user, limit=200))
+        return ctx
+
+    def listed_ids(self, context):
+        return {"plan_ids": selectors.listed_plan_ids(context["my_actions"])}
 
 
 class IndicatorsView(TemplateView):

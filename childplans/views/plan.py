@@ -14,6 +14,7 @@ from portal.models import AuditEvent
 
 from .. import selectors, services
 from ..access import PlanAccessMixin, PlanFormView
+from ..changes import may_change
 from ..forms import (
     SENSITIVE_FIELDS,
     ChildForm,
@@ -74,7 +75,7 @@ class ChildUpdateView(PlanFormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        if self.plan.is_closed:
+        if not may_change(self.plan):
             for field in form.fields.values():
                 field.disabled = True
         return form
@@ -91,7 +92,7 @@ class GuardianAddView(PlanFormView):
     template_name = "childplans/guardian_form.html"
     form_class = GuardianForm
     plan_form = False
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def perform(self, form):
         return services.guardian_add(plan=self.plan, by=self.request.user, **form.cleaned_data)
@@ -101,7 +102,7 @@ class GuardianAddView(PlanFormView):
 
 
 class GuardianUpdateView(GuardianAddView):
-    audit_action = AuditAction.UPDATE
+    change_action = AuditAction.UPDATE
 
     def get_form_kwargs(self):
         self.guardian = get_object_or_404(Guardian, child_id=self.plan.child_id, pk=self.kwargs["guardian_pk"])
@@ -119,7 +120,7 @@ class PrintView(PlanAccessMixin, TemplateView):
     """A clean printable plan in plain Swedish for the family (print stylesheet)."""
 
     template_name = "childplans/print.html"
-    audit_action = AuditAction.PRINT
+    read_action = AuditAction.PRINT
 
     def plan_queryset(self):
         return selectors.plan_page_queryset()

@@ -26,7 +26,7 @@ class ReviewsView(PlanFormView):
     template_name = "childplans/reviews.html"
     form_class = ReviewPlanForm
     plan_form = False
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
     writes = "post"
 
     def get_context_data(self, **kwargs):
@@ -71,7 +71,7 @@ class ChronologyView(PlanFormView):
     template_name = "childplans/chronology.html"
     form_class = ChronologyForm
     plan_form = False
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
     writes = "post"
 
     def get_context_data(self, **kwargs):
@@ -101,7 +101,7 @@ class AccessLogView(PlanAccessMixin, TemplateView):
     """The plan's access log, printable for the guardians (an export: re-authentication)."""
 
     template_name = "childplans/access_log.html"
-    audit_action = AuditAction.EXPORT
+    read_action = AuditAction.EXPORT
     reauthenticate = "always"
 
     def get_context_data(self, **kwargs):

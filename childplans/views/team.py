@@ -40,7 +40,7 @@ class TeamAddView(PlanFormView):
     form_class = TeamAddForm
     contact_only = True
     reauthenticate = True
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def perform(self, form):
         m = form.cleaned_data["membership"]
@@ -59,15 +59,15 @@ class TeamRemoveView(PlanFormView):
     template_name = "childplans/team_remove.html"
     contact_only = True
     reauthenticate = True
-    audit_action = AuditAction.DELETE
+    change_action = AuditAction.DELETE
     plan_form = False
 
     form_class = forms.Form
 
     def get_form_kwargs(self):
         self.member = get_object_or_404(
-            TeamMember.objects.select_related("user", "organisation"),
-            plan=self.plan, pk=self.kwargs["member_pk"], removed_at__isnull=True,
+            TeamMember.objects.current().select_related("user", "organisation"),
+            plan=self.plan, pk=self.kwargs["member_pk"],
         )
         return super().get_form_kwargs()
 

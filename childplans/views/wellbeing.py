@@ -45,7 +45,7 @@ class AssessmentCreateView(PlanFormView):
     template_name = "childplans/assessment_form.html"
     form_class = AssessmentForm
     plan_form = False
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def perform(self, form):
         return services.assessment_record(
@@ -84,7 +84,7 @@ class GoalAddView(PlanFormView):
     template_name = "childplans/goal_form.html"
     form_class = GoalForm
     plan_form = False
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def perform(self, form):
         return services.goal_add(plan=self.plan, by=self.request.user, **form.cleaned_data)
@@ -95,7 +95,7 @@ class GoalAddView(PlanFormView):
 class ActionAddView(PlanFormView):
     template_name = "childplans/action_form.html"
     form_class = ActionForm
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def get_initial(self):
         initial = {"starts_on": timezone.localdate()}
@@ -140,7 +140,7 @@ class ActionAddView(PlanFormView):
 
 
 class ActionUpdateView(ActionAddView):
-    audit_action = AuditAction.UPDATE
+    change_action = AuditAction.UPDATE
 
     def get_form_kwargs(self):
         self.action = get_object_or_404(Action, plan=self.plan, pk=self.kwargs["action_pk"])

@@ -246,8 +246,7 @@ def ensure_team_meeting(user, plan_pk):
 
     from django.utils import timezone
 
-    from childplans.managers import members_with_access
-    from childplans.models import Action, ChildPlan
+    from childplans.models import Action, ChildPlan, TeamMember
     from childplans.teammeetings.models import AgendaPoint, Invitee, MinutesAction, TeamMeeting
     from childplans.teammeetings.services import agenda_draft
 
@@ -265,7 +264,7 @@ def ensure_team_meeting(user, plan_pk):
         created_by=user,
         invitations_sent_at=timezone.now(),
     )
-    team = list(members_with_access().filter(plan=plan).select_related("user"))
+    team = list(TeamMember.objects.giving_access().filter(plan=plan).select_related("user"))
     Invitee.objects.bulk_create(
         Invitee(
             meeting=meeting,

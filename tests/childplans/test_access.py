@@ -10,7 +10,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
 from childplans import services
-from childplans.access import PlanAccessMixin
+from childplans.access import ChildDataMixin, PlanAccessMixin
 from childplans.managers import ChildPlanQuerySet
 from childplans.models import ChildPlan, Consent, TeamMember
 from childplans.referrals.access import ReferralAccessMixin
@@ -54,9 +54,13 @@ def test_every_route_is_classified():
             assert view_class is not None and issubclass(view_class, PlanAccessMixin), (
                 f"{p.name}: every child-scoped view declares PlanAccessMixin"
             )
+            assert issubclass(PlanAccessMixin, ChildDataMixin)
         elif ROUTE_CLASSES[f"childplans:{p.name}"] == "referral":
             # The inbox, or one referral's page (tests/childplans/referrals/test_access.py).
             assert "plan_pk" not in p.pattern.converters
+            assert view_class is not None and issubclass(view_class, ChildDataMixin), (
+                f"{p.name}: every page of child data is built on the one base, ChildDataMixin"
+            )
             if "referral_pk" in p.pattern.converters:
                 assert view_class is not None and issubclass(view_class, ReferralAccessMixin), p.name
             else:
@@ -267,22 +271,34 @@ def test_the_only_way_in_is_visible_to():
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_members_with_access_is_the_same_rule_as_visible_to(full_plan, personas, contact, teacher, persona):
-    """``members_with_access()`` (who still gets a team meeting's reminders, whose answer link
-    still works) is ``visible_to``'s rule for many members at once: they agree for every persona,
-    before and after the consent is withdrawn."""
-    from childplans.managers import members_with_access
-
+def test_giving_access_is_the_same_rule_as_visible_to(full_plan, personas, contact, teacher, persona):
+    """``TeamMember.objects.giving_access()`` (who still gets a team meeting's reminders, whose
+    answer link still works) is ``visible_to``'s rule for many members at once: they agree for
+    every persona, before and after the consent is withdrawn."""
     plan = full_plan["plan"]
     users = [contact, teacher, personas[persona]]
 
     def agree():
         for user in users:
             visible = ChildPlan.objects.visible_to(user).filter(pk=plan.pk).exists()
-            assert members_with_access().filter(plan=plan, user=user).exists() == visible, (persona, user.email)
+            assert TeamMember.objects.giving_access().filter(plan=plan, user=user).exists() == visible, (
+                persona, user.email)
 
     agree()
     Consent.objects.filter(pk=full_plan["consent"].pk).update(withdrawn_on=timezone.localdate())  # no service
     agree()
     Consent.objects.filter(pk=full_plan["consent"].pk).update(withdrawn_on=None)
     agree()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_giving_access_is_built_on_current(full_plan, personas, persona):
+    """"On the team now" is one rule: ``TeamMember.objects.current()``; ``is_current`` says the
+    same of one loaded row, and no member who is not current gives access."""
+    personas[persona]  # the personas' team rows (a removed member, a withdrawn consent) exist
+    members = list(TeamMember.objects.all())
+    current = set(TeamMember.objects.current().values_list("pk", flat=True))
+    giving = set(TeamMember.objects.giving_access().values_list("pk", flat=True))
+    assert {m.pk for m in members if m.is_current} == current
+    assert any(not m.is_current for m in members)  # the removed member
+    assert giving <= current

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from childplans import hooks, services
-from childplans.models import Consent
+from childplans.changes import may_change
+from childplans.models import ChildPlan, Consent
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +48,24 @@ def test_a_failing_hook_rolls_the_withdrawal_back(full_plan, contact, recorded):
     assert Consent.objects.get(pk=full_plan["consent"].pk).withdrawn_on is None
 
 
-def test_plan_close_calls_the_hooks(full_plan, contact, recorded):
+def test_plan_close_calls_the_hooks_while_the_plan_may_still_change(full_plan, contact, recorded):
+    """Closing is the plan's last change: what hangs on it closes first, through the apps' own
+    services (which refuse a plan that may no longer change), then the plan is closed."""
     calls, add = recorded
-    add(hooks.plan_closed_hooks, lambda **kw: calls.append(("closed", kw["plan"].status)))
+    add(hooks.plan_closed_hooks, lambda **kw: calls.append(("closing", may_change(kw["plan"]))))
     services.plan_close(plan=full_plan["plan"], by=contact, reason="Målen är nådda.")
-    assert calls == [("closed", "closed")]
+    assert calls == [("closing", True)]
+    assert ChildPlan.objects.get(pk=full_plan["plan"].pk).is_closed
+
+
+def test_a_failing_hook_keeps_the_plan_open(full_plan, contact, recorded):
+    _calls, add = recorded
+
+    def fail(**kwargs):
+        raise RuntimeError("hook failed")
+
+    add(hooks.plan_closed_hooks, fail)
+    with pytest.raises(RuntimeError):
+        services.plan_close(plan=full_plan["plan"], by=contact, reason="Målen är nådda.")
+    assert not ChildPlan.objects.get(pk=full_plan["plan"].pk).is_closed
 

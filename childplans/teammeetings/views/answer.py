@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from childplans.access import no_store
+from childplans.changes import may_change
 from meetings.models import hash_token
 from portal.audit import audit_record
 from portal.forms import apply_validation_error
@@ -43,7 +44,7 @@ def _invitee_for_token(meeting_pk, token):
         raise Http404
     invitee = link.invitee
     meeting = invitee.meeting
-    if not meeting.is_open_for_answers or meeting.plan.is_closed or not services.invitee_is_valid(invitee):
+    if not meeting.is_open_for_answers or not may_change(meeting.plan) or not services.invitee_is_valid(invitee):
         raise Http404
     return invitee
 

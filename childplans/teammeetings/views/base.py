@@ -3,7 +3,8 @@ and a form on a meeting page (``MeetingFormView``)."""
 
 from django.urls import reverse
 
-from childplans.access import SAFE_METHODS, PlanFormView
+from childplans.access import PlanFormView
+from childplans.changes import may_change
 from portal.models import AuditEvent
 
 from .. import selectors
@@ -29,7 +30,7 @@ class MeetingMixin:
         meeting = self.get_meeting()
         is_contact = self.request.user.pk == self.plan.contact_person_id
         ctx.update(plan=self.plan, meeting=meeting, is_contact=is_contact,
-                   can_edit=is_contact and meeting.is_planned and not self.plan.is_closed)
+                   can_edit=is_contact and meeting.is_planned and may_change(self.plan))
         return ctx
 
     def get_success_url(self):
@@ -37,14 +38,9 @@ class MeetingMixin:
 
 
 class MeetingFormView(MeetingMixin, PlanFormView):
-    """A form on a meeting page: reading it is a VIEW, the POST is ``audit_action``."""
+    """A form on a meeting page (the audit row names the meeting)."""
 
     plan_form = False
-
-    def get_audit_action(self, request, response):
-        if request.method in SAFE_METHODS:
-            return AuditAction.VIEW
-        return super().get_audit_action(request, response)
 
     def get_form_kwargs(self):
         self.get_meeting()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from childplans.access import SAFE_METHODS, PlanAccessMixin, PlanFormView
+from childplans.access import PlanAccessMixin, PlanFormView
 from portal.forms import error_text
 from portal.queries import is_valid_id
 
@@ -39,10 +39,7 @@ class CallView(PlanFormView):
     template_name = "teammeetings/call_form.html"
     form_class = CallForm
     contact_only = True
-    audit_action = AuditAction.CREATE
-
-    def get_audit_action(self, request, response):
-        return AuditAction.VIEW if request.method in SAFE_METHODS else super().get_audit_action(request, response)
+    change_action = AuditAction.CREATE
 
     def perform(self, form):
         d = form.cleaned_data

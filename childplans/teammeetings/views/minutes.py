@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from childplans.changes import may_change
 from portal.forms import error_text
 from portal.queries import is_valid_id
 
@@ -48,7 +49,7 @@ class MinutesView(MeetingFormView):
         initial = kwargs["initial"]
         initial["attended"] = [str(i.pk) for i in self.invitees if i.attended]
         form = self.get_form_class()(**kwargs)
-        if not (self.meeting.is_planned and self.request.user.pk == self.plan.contact_person_id) or self.plan.is_closed:
+        if not (self.meeting.is_planned and self.request.user.pk == self.plan.contact_person_id and may_change(self.plan)):
             for field in form.fields.values():
                 field.disabled = True
         return form
@@ -92,7 +93,7 @@ class MinutesActionView(MeetingFormView):
     plan_form = True
     contact_only = True
     writes = True
-    audit_action = AuditAction.CREATE
+    change_action = AuditAction.CREATE
 
     def post(self, request, *args, **kwargs):
         if "remove" not in request.POST:
