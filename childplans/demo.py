@@ -179,9 +179,9 @@ def _build(spec, today, orgs, people):
     for goal, g in goals:  # the actions after all the goals
         for action in g.get("actions", ()):
             services.action_add(
-                plan=plan, by=by, goal=goal, **dated(own_fields(action, "responsible_organisation", "responsible_person"), today),
-                responsible_organisation=orgs[action["responsible_organisation"]],
+                plan=plan, by=by, goal=goal, responsible_organisation=orgs[action["responsible_organisation"]],
                 responsible_person=people[action["responsible_person"]],
+                **dated(own_fields(action, "responsible_organisation", "responsible_person"), today),
             )
     meetings = spec.get("team_meetings", ())
     for meeting in meetings:
@@ -223,8 +223,11 @@ def _team_meeting(plan, by, spec, today, people):
     )
     meeting_services.preparation_save(plan=plan, meeting=meeting, by=by, **spec["preparation"])
     for answer in spec.get("answers", ()):
-        lookup = {"guardian": guardians[answer["guardian"]]} if "guardian" in answer else {"email": people[answer["invitee"]].email}
-        meeting_services.invitee_answer(invitee=Invitee.objects.get(meeting=meeting, **lookup), response=answer["response"])
+        if "guardian" in answer:
+            invitee = Invitee.objects.get(meeting=meeting, guardian=guardians[answer["guardian"]])
+        else:
+            invitee = Invitee.objects.get(meeting=meeting, email=people[answer["invitee"]].email)
+        meeting_services.invitee_answer(invitee=invitee, response=answer["response"])
     if call_at != starts_at:
         TeamMeeting.objects.filter(pk=meeting.pk).update(starts_at=starts_at, ends_at=starts_at + length)
         meeting.refresh_from_db()

@@ -75,9 +75,9 @@ def load_meeting_demo(today=None):
 
 def _schedule(network, by, place, spec, topics, **extra):
     """Schedule a meeting of the data, with its topics and agenda."""
+    chosen = [t for name, t in topics.items() if name in spec.get("topics", ())]
     meeting = services.meeting_schedule(
-        network=network, by=by, place=place, topics=[t for name, t in topics.items() if name in spec.get("topics", ())],
-        **own_fields(spec, *NOT_FIELDS), **extra,
+        network=network, by=by, place=place, topics=chosen, **own_fields(spec, *NOT_FIELDS), **extra
     )
     if "agenda" in spec:
         services.agenda_set(meeting=meeting, by=by, items=[

@@ -163,8 +163,9 @@ def _populate_network(network, spec, orgs, people, admin, created):
     """Members, member organisations and stewardship history of a newly created network.
     No invitation e-mails: the demo people already have their accounts."""
     founded = spec["founded"]
-    members = [(person, org_key, NetworkMembership.Role.COORDINATOR) for person, org_key in spec["coordinators"].items()]
-    members += [(person, org_key, NetworkMembership.Role.PARTICIPANT) for person, org_key in spec["participants"].items()]
+    co, pa = NetworkMembership.Role.COORDINATOR, NetworkMembership.Role.PARTICIPANT
+    members = [(person, org_key, co) for person, org_key in spec["coordinators"].items()]
+    members += [(person, org_key, pa) for person, org_key in spec["participants"].items()]
     member_orgs = [org_key for _person, org_key, _role in members] + spec["organisations"]
     links = NetworkOrganisation.objects.bulk_create(
         NetworkOrganisation(network=network, organisation=orgs[key], joined_on=founded)
