@@ -43,7 +43,7 @@ def demo(db):
 
 
 def email_of(key):
-    return PEOPLE[key][2]
+    return PEOPLE[key]["email"]
 
 
 def test_loading_twice_changes_nothing(db, django_capture_on_commit_callbacks):
@@ -93,7 +93,7 @@ def test_demo_logins_work_through_the_login_page(demo, client):
 
 def test_the_other_demo_people_cannot_log_in(demo):
     logins = {email for _role, email, _hint in demo_logins()}
-    others = User.objects.filter(email__in=[p[2] for p in PEOPLE.values()]).exclude(email__in=logins)
+    others = User.objects.filter(email__in=[p["email"] for p in PEOPLE.values()]).exclude(email__in=logins)
     assert others.count() == len(PEOPLE) - len(logins)
     assert not any(user.has_usable_password() for user in others)
 

@@ -1,13 +1,12 @@
 """``python manage.py load_demo``: the demo data of every app and the demo log-ins.
 
 The networks (networks/demo.py), their meetings (meetings/demo.py) and fictional child plans
-with the professionals who keep them (childplans/demo.py). The command lives in the top layer
-because it composes every app's demo; no app below imports another's.
+with the professionals who keep them (childplans/demo.py); each app's loader reads its data
+from ``<app>/data/demo/*.toml`` (portal/demo.py). The command lives in the top layer because it
+composes every app's demo; no app below imports one above it.
 
 Run by ``./portal.sh run`` on every start: it only creates what is missing, so a second run
 changes nothing. Production settings refuse it (the accounts have a published password)."""
-
-import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -15,12 +14,11 @@ from django.core.management.base import BaseCommand, CommandError
 from childplans.demo import demo_professionals, demo_totp_secret, load_plan_demo
 from meetings.demo import load_meeting_demo
 from networks.demo import DEMO_PASSWORD, demo_logins, load_demo
+from portal.demo import production_settings
 
 
 def refuse_in_production(what):
-    # override_settings (tests) hides SETTINGS_MODULE; the environment still names it.
-    module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
-    if module.endswith(".production"):
+    if production_settings():
         raise CommandError(what)
 
 
