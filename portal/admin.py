@@ -9,7 +9,8 @@ from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin
 from allauth.usersessions.models import UserSession
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.admin import GroupAdmin
@@ -19,8 +20,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
-from .forms import IdChoiceField, IdMultipleChoiceField, bounded
+from .forms import INVALID_CHOICE, IdChoiceField, IdMultipleChoiceField, bounded
 from .models import AuditEvent, OutboundEmail, User
+from .queries import parse_id
 from .validators import DateWithin
 
 Action = AuditEvent.Action
@@ -34,9 +36,11 @@ _PARTS = {"__month": range(1, 13), "__day": range(1, 32)}
 
 
 def _implausible(key, value, years):
-    """Whether a changelist's query parameter names a date the admin cannot take: a date
-    hierarchy's year outside ``years`` or month or day beyond the calendar, or a date filter's
-    ``YYYY-MM-DD…`` in a year outside ``years``."""
+    """Whether a changelist's filter parameter is one the database cannot be asked: a NUL byte
+    (PostgreSQL refuses it in text), a date hierarchy's year outside ``years`` or month or day
+    beyond the calendar, or a date filter's ``YYYY-MM-DD…`` in a year outside ``years``."""
+    if "\x00" in value:
+        return True
     for suffix, allowed in (("__year", years), *_PARTS.items()):
         if key.endswith(suffix):
             return bool(_DIGITS.fullmatch(value)) and int(value) not in allowed
@@ -64,16 +68,27 @@ class AdminInputMixin:
         return form_field if form_field is None else bounded(form_field, db_field)
 
     def get_changelist_instance(self, request):
-        """Django's date filters and date hierarchy take any year from the query string; the
-        year 1 or 9999 then overflows the time-zone arithmetic, twenty digits a C long (a 500).
-        A year outside the ``any`` range (``portal.bounds``) is wrong lookup parameters, as a
-        date that does not parse is: the admin shows the list again with its "?e=1" notice."""
+        """Django's filters pass their values to the database as they come: a NUL byte is a
+        DataError on PostgreSQL; its date filters and date hierarchy take any year, and the
+        year 1 or 9999 overflows the time-zone arithmetic, twenty digits a C long (each a 500).
+        Such a value is wrong lookup parameters, as a date that does not parse is: the admin
+        shows the list again with its "?e=1" notice."""
         earliest, latest = DateWithin("any").limits()
         years = range(earliest.year, latest.year + 1)
         for key, values in request.GET.lists():
             if key != SEARCH_VAR and any(_implausible(key, value, years) for value in values):
                 raise IncorrectLookupParameters(f"{key}: no such date")
         return super().get_changelist_instance(request)
+
+    def response_action(self, request, queryset):
+        """An action on the ticked rows: a row named by a value that cannot be an id (twenty
+        digits overflow SQLite in Django's ``pk__in``, "abc" is a ValueError) is refused with
+        Django's own "Välj ett giltigt alternativ", and nothing is done."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if isinstance(self.model._meta.pk, models.IntegerField) and any(parse_id(v) is None for v in selected):
+            self.message_user(request, INVALID_CHOICE, messages.WARNING)
+            return None
+        return super().response_action(request, queryset)
 
     def get_readonly_fields(self, request, obj=None):
         """JSON the portal or a library writes (an audit row's detail, an authenticator's keys, a
