@@ -138,6 +138,24 @@ def test_an_action_on_hostile_rows_does_nothing(admin_client, rows, model, model
     assert model.objects.count() == before
 
 
+AUTOCOMPLETES = sorted(
+    ((model, name) for model, model_admin in admin.site._registry.items() for name in model_admin.autocomplete_fields),
+    key=lambda pair: (pair[0]._meta.label, pair[1]),
+)
+
+
+@pytest.mark.parametrize(("model", "field"), AUTOCOMPLETES, ids=[f"{m._meta.label}.{n}" for m, n in AUTOCOMPLETES])
+def test_every_autocomplete_answers_every_term(admin_client, rows, model, field):
+    """The admin's autocomplete searches the related model's admin with a ``term`` no form
+    checks: a NUL byte was a DataError on PostgreSQL."""
+    for term in SEARCHES:
+        answer = admin_client.get(reverse("admin:autocomplete"), {
+            "app_label": model._meta.app_label, "model_name": model._meta.model_name, "field_name": field,
+            "term": term,
+        })
+        assert answer.status_code == 200, (model._meta.label, field, term[:20])
+
+
 def test_the_user_sessions_admin_searches_fields_that_exist(admin_client, rows, administrator):
     url = changelist(UserSession)
     response = admin_client.get(url, {"q": administrator.email})
