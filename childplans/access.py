@@ -30,7 +30,7 @@ from django.views.generic import FormView
 from portal.audit import audit_record
 from portal.forms import ServiceFormMixin
 from portal.models import AuditEvent
-from portal.queries import is_valid_id
+from portal.queries import parse_id
 
 from .changes import CLOSED_MESSAGE, audit_plan, may_change
 from .models import ChildPlan, TeamMember
@@ -60,11 +60,8 @@ def get_plan_for_user_or_404(user, pk, queryset=None):
     ``queryset`` is the page's plan queryset (select_related, annotations; default: the plan
     alone). Built by the ORM on every request (docs/security.md: nothing about who may see
     what is compiled or cached)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not is_valid_id(pk):
+    pk = parse_id(pk)
+    if pk is None:
         raise Http404
     plan = plans_for(user, queryset).filter(pk=pk).first()
     if plan is None:
@@ -78,12 +75,8 @@ def my_organisation_label(plan):
 
 
 def _int_or_none(value):
-    """An id for the audit row, or None (not a number, or beyond any id column's range)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if -(2**63) <= number < 2**63 else None
+    """An id for the audit row, or None (not an id, or beyond any id column's range)."""
+    return parse_id(value)
 
 
 def audit_denied(request, *, plan_id=None, reason="not_visible"):

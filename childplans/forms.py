@@ -8,6 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import Organisation, OrganisationMembership
+from portal import bounds
+from portal.forms import IdChoiceField, IdMultipleChoiceField, ModelForm
+from portal.validators import DateWithin
 
 from .models import (
     Action,
@@ -36,19 +39,19 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
+class OrganisationChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         place = obj.kommun or obj.lan
         return f"{obj} ({place})" if place else str(obj)
 
 
-class OrganisationMultipleChoiceField(forms.ModelMultipleChoiceField):
+class OrganisationMultipleChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj):
         place = obj.kommun or obj.lan
         return f"{obj} ({place})" if place else str(obj)
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name
 
@@ -57,13 +60,14 @@ class PlanOpenForm(forms.Form):
     organisation = OrganisationChoiceField(label=_("Jag öppnar planen för"), queryset=Organisation.objects.none())
     given_name = forms.CharField(label=_("Barnets förnamn"), max_length=100)
     family_name = forms.CharField(label=_("Barnets efternamn"), max_length=100)
-    birth_date = forms.DateField(label=_("Födelsedatum"), widget=DateInput())
+    birth_date = forms.DateField(label=_("Födelsedatum"), widget=DateInput(), validators=[DateWithin("birth")])
     personnummer = forms.CharField(
         label=_("Personnummer"), max_length=13, required=False,
         help_text=_("Frivilligt. ÅÅÅÅMMDD-NNNN. Visas maskerat i listor."),
     )
-    reason = forms.CharField(label=_("Anledning till att planen öppnas"), widget=forms.Textarea(attrs={"rows": 4}))
-    categories = forms.ModelMultipleChoiceField(
+    reason = forms.CharField(label=_("Anledning till att planen öppnas"), max_length=bounds.TEXT,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+    categories = IdMultipleChoiceField(
         label=_("Kategorier"), queryset=ReasonCategory.objects.filter(active=True), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -88,14 +92,14 @@ class PlanOpenForm(forms.Form):
 class ChildForm(forms.Form):
     given_name = forms.CharField(label=_("Förnamn"), max_length=100)
     family_name = forms.CharField(label=_("Efternamn"), max_length=100)
-    birth_date = forms.DateField(label=_("Födelsedatum"), widget=DateInput())
+    birth_date = forms.DateField(label=_("Födelsedatum"), widget=DateInput(), validators=[DateWithin("birth")])
     personnummer = forms.CharField(
         label=_("Personnummer"), max_length=13, required=False, help_text=_("Frivilligt. ÅÅÅÅMMDD-NNNN.")
     )
 
 
-class GuardianForm(forms.ModelForm):
-    class Meta:
+class GuardianForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Guardian
         fields = ["name", "relation", "has_custody", "email", "contact"]
         labels = {
@@ -114,8 +118,9 @@ class GuardianForm(forms.ModelForm):
 
 
 class ConsentForm(forms.Form):
-    guardian = forms.ModelChoiceField(label=_("Vårdnadshavare som samtycker"), queryset=Guardian.objects.none())
-    given_on = forms.DateField(label=_("Datum"), widget=DateInput(), initial=timezone.localdate)
+    guardian = IdChoiceField(label=_("Vårdnadshavare som samtycker"), queryset=Guardian.objects.none())
+    given_on = forms.DateField(label=_("Datum"), widget=DateInput(), initial=timezone.localdate,
+                               validators=[DateWithin("given")])
     method = forms.ChoiceField(label=_("Hur samtycket lämnades"), choices=Consent.Method.choices,
                                widget=forms.RadioSelect)
     organisations = OrganisationMultipleChoiceField(
@@ -123,7 +128,7 @@ class ConsentForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text=_("Organisationer i samma län som planens organisation. Håll ned Ctrl för att välja flera."),
     )
-    purposes = forms.CharField(label=_("Ändamål"), widget=forms.Textarea(attrs={"rows": 3}),
+    purposes = forms.CharField(label=_("Ändamål"), max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("Vad uppgifterna får användas till."))
     allows_referral = forms.BooleanField(
         label=_("Samtycket gäller också hänvisning"), required=False,
@@ -146,11 +151,12 @@ class ConsentForm(forms.Form):
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Återkallat datum"), widget=DateInput(), initial=timezone.localdate)
+    withdrawn_on = forms.DateField(label=_("Återkallat datum"), widget=DateInput(), initial=timezone.localdate,
+                                   validators=[DateWithin("given")])
     note = forms.CharField(label=_("Anteckning"), max_length=300, required=False)
 
 
-class TeamMemberChoiceField(forms.ModelChoiceField):
+class TeamMemberChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.user.display_name} – {obj.organisation}"
 
@@ -192,7 +198,8 @@ NEED_CHOICES = Need.choices
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = forms.DateField(label=_("Bedömningsdatum"), widget=DateInput(), initial=timezone.localdate)
+    assessed_on = forms.DateField(label=_("Bedömningsdatum"), widget=DateInput(), initial=timezone.localdate,
+                                  validators=[DateWithin("given")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,7 +208,7 @@ class AssessmentForm(forms.Form):
                 label=_("%(area)s: behov") % {"area": label}, choices=NEED_CHOICES, widget=forms.RadioSelect
             )
             self.fields[f"{code}_seen"] = forms.CharField(
-                label=_("%(area)s: vad som ses") % {"area": label}, required=False,
+                label=_("%(area)s: vad som ses") % {"area": label}, required=False, max_length=bounds.TEXT,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"{code}_seen_by"] = forms.CharField(
@@ -225,29 +232,30 @@ class AssessmentForm(forms.Form):
 
 class VoiceForm(forms.Form):
     child_voice = forms.CharField(
-        label=_("Barnets röst, med barnets egna ord"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Barnets röst, med barnets egna ord"), required=False, max_length=bounds.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     guardians_views = forms.CharField(
-        label=_("Vårdnadshavarnas synpunkter, med deras egna ord"), required=False,
+        label=_("Vårdnadshavarnas synpunkter, med deras egna ord"), required=False, max_length=bounds.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
 
-class GoalForm(forms.ModelForm):
-    class Meta:
+class GoalForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Goal
         fields = ["area", "description"]
         labels = {"area": _("Område"), "description": _("Mål")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class GoalChoiceField(forms.ModelChoiceField):
+class GoalChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.get_area_display()}: {obj.description[:80]}"
 
 
-class ActionForm(forms.ModelForm):
-    class Meta:
+class ActionForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Action
         fields = ["goal", "what", "responsible_organisation", "responsible_person", "starts_on", "due_on",
                   "status", "follow_up"]
@@ -278,6 +286,7 @@ class ActionForm(forms.ModelForm):
     costly_reason = forms.CharField(
         label=_("Skäl om nätverket inte är utforskat"),
         required=False,
+        max_length=bounds.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -309,7 +318,7 @@ class ActionForm(forms.ModelForm):
 
 
 class ReviewPlanForm(forms.Form):
-    date = forms.DateField(label=_("Datum för uppföljningen"), widget=DateInput())
+    date = forms.DateField(label=_("Datum för uppföljningen"), widget=DateInput(), validators=[DateWithin("plan")])
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -319,8 +328,10 @@ class ReviewPlanForm(forms.Form):
 
 
 class ReviewRecordForm(forms.Form):
-    participants = forms.CharField(label=_("Vilka deltog"), widget=forms.Textarea(attrs={"rows": 2}))
-    decisions = forms.CharField(label=_("Vad beslutades"), widget=forms.Textarea(attrs={"rows": 4}))
+    participants = forms.CharField(label=_("Vilka deltog"), max_length=bounds.TEXT,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    decisions = forms.CharField(label=_("Vad beslutades"), max_length=bounds.LONG_TEXT,
+                                widget=forms.Textarea(attrs={"rows": 4}))
     child_took_part = forms.ChoiceField(
         label=_("Var barnet delaktigt i att ta fram planen?"), choices=Review.ChildTookPart.choices,
         widget=forms.RadioSelect,
@@ -329,11 +340,12 @@ class ReviewRecordForm(forms.Form):
         label=_("Känner vårdnadshavarna till planen?"), choices=[("ja", _("Ja")), ("nej", _("Nej"))],
         coerce=lambda v: v == "ja", widget=forms.RadioSelect,
     )
-    next_review_on = forms.DateField(label=_("Nästa uppföljning"), widget=DateInput(), required=False)
+    next_review_on = forms.DateField(label=_("Nästa uppföljning"), widget=DateInput(), required=False,
+                                     validators=[DateWithin("plan")])
 
 
-class ChronologyForm(forms.ModelForm):
-    class Meta:
+class ChronologyForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = ChronologyEntry
         fields = ["occurred_on", "event", "source", "impact", "action_taken"]
         labels = {
@@ -359,4 +371,5 @@ class ChronologyForm(forms.ModelForm):
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(label=_("Anledning till att planen avslutas"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Anledning till att planen avslutas"), max_length=bounds.NOTE,
+                             widget=forms.Textarea(attrs={"rows": 3}))

@@ -7,13 +7,16 @@ the Django admin except the non-identifying settings models (``PlanKeepingKind``
 ``ReasonCategory``)."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import Organisation
+from portal import bounds
 from portal.models import TimeStampedModel
+from portal.validators import DateWithin
 
 from .managers import (
     ChildPlanManager,
@@ -79,7 +82,7 @@ class ReasonCategory(models.Model):
 class Child(TimeStampedModel):
     given_name = models.CharField(_("förnamn"), max_length=100)
     family_name = models.CharField(_("efternamn"), max_length=100)
-    birth_date = models.DateField(_("födelsedatum"))
+    birth_date = models.DateField(_("födelsedatum"), validators=[DateWithin("birth")])
     personnummer = models.CharField(
         _("personnummer"), max_length=13, blank=True, help_text=_("Frivilligt. ÅÅÅÅMMDD-NNNN.")
     )
@@ -145,13 +148,15 @@ class ChildPlan(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("öppnad av"), on_delete=models.PROTECT, related_name="+"
     )
     opened_on = models.DateField(_("öppnad"), default=timezone.localdate)
-    reason = models.TextField(_("anledning"))
+    reason = models.TextField(_("anledning"), max_length=bounds.TEXT, validators=[MaxLengthValidator(bounds.TEXT)])
     reason_categories = models.ManyToManyField(
         ReasonCategory, verbose_name=_("kategorier"), blank=True, related_name="+"
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     closed_on = models.DateField(_("avslutad"), null=True, blank=True)
-    close_reason = models.TextField(_("anledning till avslut"), blank=True)
+    close_reason = models.TextField(
+        _("anledning till avslut"), blank=True, max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
+    )
 
     objects = ChildPlanManager()
 
@@ -268,9 +273,12 @@ class Consent(models.Model):
     guardian = models.ForeignKey(
         Guardian, verbose_name=_("vårdnadshavare"), on_delete=models.PROTECT, related_name="consents"
     )
-    given_on = models.DateField(_("datum"))
+    given_on = models.DateField(_("datum"), validators=[DateWithin("given")])
     method = models.CharField(_("hur"), max_length=10, choices=Method.choices)
-    purposes = models.TextField(_("ändamål"), help_text=_("Vad uppgifterna får användas till."))
+    purposes = models.TextField(
+        _("ändamål"), help_text=_("Vad uppgifterna får användas till."), max_length=bounds.NOTE,
+        validators=[MaxLengthValidator(bounds.NOTE)],
+    )
     organisations = models.ManyToManyField(
         Organisation, verbose_name=_("organisationer"), through="ConsentOrganisation", related_name="+"
     )
@@ -285,7 +293,7 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("registrerat av"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("registrerat"), default=timezone.now)
-    withdrawn_on = models.DateField(_("återkallat"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("återkallat"), null=True, blank=True, validators=[DateWithin("given")])
     withdrawn_note = models.CharField(_("anteckning om återkallelsen"), max_length=300, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("återkallelse registrerad av"), null=True, blank=True,
@@ -337,7 +345,7 @@ class Assessment(models.Model):
     so the plan page reads the latest two assessments inside the plan's own query."""
 
     plan = models.ForeignKey(ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="assessments")
-    assessed_on = models.DateField(_("bedömningsdatum"), default=timezone.localdate)
+    assessed_on = models.DateField(_("bedömningsdatum"), default=timezone.localdate, validators=[DateWithin("given")])
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("bedömd av"), on_delete=models.PROTECT, related_name="+"
     )
@@ -359,8 +367,14 @@ class PlanVoice(models.Model):
 
     plan = models.ForeignKey(ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="voices")
     version = models.PositiveIntegerField(_("version"))
-    child_voice = models.TextField(_("barnets röst"), blank=True)
-    guardians_views = models.TextField(_("vårdnadshavarnas synpunkter"), blank=True)
+    child_voice = models.TextField(
+        _("barnets röst"), blank=True, max_length=bounds.LONG_TEXT,
+        validators=[MaxLengthValidator(bounds.LONG_TEXT)],
+    )
+    guardians_views = models.TextField(
+        _("vårdnadshavarnas synpunkter"), blank=True, max_length=bounds.LONG_TEXT,
+        validators=[MaxLengthValidator(bounds.LONG_TEXT)],
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("antecknat av"), on_delete=models.PROTECT, related_name="+"
     )
@@ -379,7 +393,7 @@ class PlanVoice(models.Model):
 class Goal(models.Model):
     plan = models.ForeignKey(ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals")
     area = models.CharField(_("område"), max_length=20, choices=Area.choices)
-    description = models.TextField(_("mål"))
+    description = models.TextField(_("mål"), max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)])
     created_at = models.DateTimeField(_("skapat"), default=timezone.now)
 
     class Meta:
@@ -404,7 +418,7 @@ class Action(models.Model):
 
     plan = models.ForeignKey(ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="actions")
     goal = models.ForeignKey(Goal, verbose_name=_("mål"), on_delete=models.PROTECT, related_name="actions")
-    what = models.TextField(_("vad"))
+    what = models.TextField(_("vad"), max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)])
     responsible_organisation = models.ForeignKey(
         Organisation, verbose_name=_("ansvarig organisation"), on_delete=models.PROTECT, related_name="+"
     )
@@ -412,10 +426,12 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("ansvarig person"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="plan_actions",
     )
-    starts_on = models.DateField(_("start"))
-    due_on = models.DateField(_("klart senast"))
+    starts_on = models.DateField(_("start"), validators=[DateWithin("plan")])
+    due_on = models.DateField(_("klart senast"), validators=[DateWithin("plan")])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
-    follow_up = models.TextField(_("uppföljning"), blank=True)
+    follow_up = models.TextField(
+        _("uppföljning"), blank=True, max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
+    )
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
 
     class Meta:
@@ -457,11 +473,15 @@ class Review(models.Model):
         NO = "nej", _("Nej")
 
     plan = models.ForeignKey(ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="reviews")
-    date = models.DateField(_("datum"))
+    date = models.DateField(_("datum"), validators=[DateWithin("plan")])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
-    participants = models.TextField(_("deltagare"), blank=True)
-    decisions = models.TextField(_("beslut"), blank=True)
-    next_review_on = models.DateField(_("nästa uppföljning"), null=True, blank=True)
+    participants = models.TextField(
+        _("deltagare"), blank=True, max_length=bounds.TEXT, validators=[MaxLengthValidator(bounds.TEXT)],
+    )
+    decisions = models.TextField(
+        _("beslut"), blank=True, max_length=bounds.LONG_TEXT, validators=[MaxLengthValidator(bounds.LONG_TEXT)],
+    )
+    next_review_on = models.DateField(_("nästa uppföljning"), null=True, blank=True, validators=[DateWithin("plan")])
     child_took_part = models.CharField(
         _("barnet var delaktigt i planen"), max_length=10, choices=ChildTookPart.choices, blank=True
     )
@@ -502,11 +522,13 @@ class ChronologyEntry(models.Model):
     plan = models.ForeignKey(
         ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="chronology"
     )
-    occurred_on = models.DateField(_("datum"))
-    event = models.TextField(_("händelse"))
+    occurred_on = models.DateField(_("datum"), validators=[DateWithin("given")])
+    event = models.TextField(_("händelse"), max_length=bounds.TEXT, validators=[MaxLengthValidator(bounds.TEXT)])
     source = models.CharField(_("källa"), max_length=200)
     impact = models.CharField(_("påverkan på barnet"), max_length=10, choices=Impact.choices)
-    action_taken = models.TextField(_("åtgärd"), blank=True)
+    action_taken = models.TextField(
+        _("åtgärd"), blank=True, max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("antecknad av"), on_delete=models.PROTECT, related_name="+"
     )

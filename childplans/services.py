@@ -611,6 +611,10 @@ def plan_close(*, plan, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Skriv varför planen avslutas.")})
+    try:  # the model field's own rules (its length); the rest of the plan is not re-checked here
+        ChildPlan._meta.get_field("close_reason").clean(reason, plan)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from None
     for hook in plan_closed_hooks:
         hook(plan=plan, by=by)
     plan.status = ChildPlan.Status.CLOSED

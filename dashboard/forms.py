@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import OrganisationMembership
+from portal.forms import ModelForm
 from portal.models import User
 
 
-class ProfileForm(forms.ModelForm):
-    class Meta:
+class ProfileForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = User
         fields = ["first_name", "last_name", "phone"]
         labels = {"first_name": _("Förnamn"), "last_name": _("Efternamn"), "phone": _("Telefon")}
@@ -25,5 +26,5 @@ class ProfileForm(forms.ModelForm):
 
 
 TitleFormSet = forms.modelformset_factory(
-    OrganisationMembership, fields=["title"], extra=0, labels={"title": _("Titel")}
+    OrganisationMembership, form=ModelForm, fields=["title"], extra=0, labels={"title": _("Titel")}
 )

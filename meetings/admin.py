@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.admin import AuditedAdmin
+from portal.admin import AuditedAdmin, TabularInline
 
 from .models import (
     AgendaItem,
@@ -27,7 +27,7 @@ class NetworkMeetingDefaultsAdmin(AuditedAdmin):
     autocomplete_fields = ["network"]
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(TabularInline):
     model = AgendaItem
     extra = 0
     raw_id_fields = ["responsible"]

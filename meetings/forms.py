@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import Organisation
+from portal import bounds
+from portal.forms import IdChoiceField, IdListField, IdMultipleChoiceField, ModelForm
 
 from .models import Invitation, Meeting, NetworkMeetingDefaults, Topic
 from .services import parse_guests
@@ -23,19 +25,19 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ModelForm):
     video_url = forms.URLField(
         label=_("Videolänk"), required=False, assume_scheme="https", max_length=200,
         help_text=_("T.ex. en länk till Teams eller Zoom."),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdMultipleChoiceField(
         label=_("Ämnen"),
         queryset=Topic.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Meeting
         fields = [
             "title", "kind", "topics", "starts_at", "ends_at", "place", "video_url", "description",
@@ -64,8 +66,8 @@ class MeetingForm(forms.ModelForm):
         return data, list(self.cleaned_data.get("topics") or [])
 
 
-class MeetingDefaultsForm(forms.ModelForm):
-    class Meta:
+class MeetingDefaultsForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = NetworkMeetingDefaults
         fields = ["remind_unanswered_days", "remind_attending_days", "cost_note"]
         widgets = {"cost_note": forms.Textarea(attrs={"rows": 2})}
@@ -73,7 +75,7 @@ class MeetingDefaultsForm(forms.ModelForm):
 
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Punkt"), max_length=200, required=False)
-    responsible = forms.ModelChoiceField(label=_("Ansvarig"), queryset=None, required=False)
+    responsible = IdChoiceField(label=_("Ansvarig"), queryset=None, required=False)
     responsible_name = forms.CharField(label=_("Ansvarig (om inte medlem)"), max_length=200, required=False)
     duration_minutes = forms.IntegerField(label=_("Minuter"), min_value=1, max_value=600, required=False)
 
@@ -97,6 +99,7 @@ class InviteForm(forms.Form):
     guests = forms.CharField(
         label=_("Gäster"),
         required=False,
+        max_length=bounds.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("En per rad: e-postadress; namn; organisation. Namn och organisation kan utelämnas."),
     )
@@ -113,6 +116,31 @@ class InviteForm(forms.Form):
             return parse_guests(self.cleaned_data.get("guests", ""))
         except forms.ValidationError as exc:
             raise forms.ValidationError(exc.message_dict["guests"]) from None
+
+
+class AnswersFilterForm(forms.Form):
+    """The answers page's filter (GET): which answer, and words in a name or an address. A bad
+    value is not used; the search's message shows next to its field."""
+
+    svar = forms.ChoiceField(required=False, choices=[("", _("Alla")), *Invitation.Response.choices])
+    q = forms.CharField(required=False, max_length=100)
+
+    def filters(self):
+        """(answer, search): each "" unless given and valid."""
+        self.is_valid()
+        return self.cleaned_data.get("svar", ""), self.cleaned_data.get("q", "")
+
+
+class InviteesForm(forms.Form):
+    """The candidates ticked on the invitation page (checkboxes the page renders itself)."""
+
+    invitee = IdListField(required=False)
+
+
+class PresentForm(forms.Form):
+    """The invitees ticked as present on the attendance page."""
+
+    present = IdListField(required=False)
 
 
 class AnswerForm(forms.Form):
@@ -133,8 +161,8 @@ class AnswerForm(forms.Form):
 
 class WalkInForm(forms.Form):
     name = forms.CharField(label=_("Namn"), max_length=200)
-    email = forms.EmailField(label=_("E-postadress"), required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    email = forms.EmailField(label=_("E-postadress"), max_length=254, required=False)
+    organisation = IdChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
     organisation_name = forms.CharField(
         label=_("Annan organisation"), max_length=200, required=False,
         help_text=_("Om organisationen inte finns i listan."),
@@ -147,7 +175,9 @@ class WalkInForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    text = forms.CharField(label=_("Minnesanteckningar"), widget=forms.Textarea(attrs={"rows": 12}))
+    text = forms.CharField(label=_("Minnesanteckningar"), max_length=bounds.LONG_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 12}))
     follow_ups = forms.CharField(
-        label=_("Att göra till nästa gång"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Att göra till nästa gång"), required=False, max_length=bounds.TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from networks.models import Network, Organisation
 from networks.terms import TERM_SHORT, term_for, term_label  # noqa: F401  (one copy of the rule)
+from portal import bounds
 from portal.models import TimeStampedModel
+from portal.validators import DateWithin
 
 DEFAULT_COST_NOTE = "Kostnadsfritt. Deltagarna står själva för sina resekostnader."
 DEFAULT_REMIND_UNANSWERED_DAYS = 3
@@ -61,7 +64,10 @@ class NetworkMeetingDefaults(models.Model):
     remind_attending_days = models.PositiveSmallIntegerField(
         _("påminn den som kommer, dagar före mötet"), default=DEFAULT_REMIND_ATTENDING_DAYS
     )
-    cost_note = models.TextField(_("kostnad"), default=DEFAULT_COST_NOTE)
+    cost_note = models.TextField(
+        _("kostnad"), default=DEFAULT_COST_NOTE, max_length=bounds.NOTE,
+        validators=[MaxLengthValidator(bounds.NOTE)],
+    )
 
     class Meta:
         verbose_name = _("standardinställningar för möten")
@@ -99,16 +105,21 @@ class Meeting(TimeStampedModel):
     title = models.CharField(_("rubrik"), max_length=200)
     kind = models.CharField(_("sort"), max_length=20, choices=Kind.choices, default=Kind.NETWORK)
     topics = models.ManyToManyField(Topic, verbose_name=_("ämnen"), blank=True, related_name="meetings")
-    starts_at = models.DateTimeField(_("börjar"))
-    ends_at = models.DateTimeField(_("slutar"))
+    starts_at = models.DateTimeField(_("börjar"), validators=[DateWithin("meeting")])
+    ends_at = models.DateTimeField(_("slutar"), validators=[DateWithin("meeting")])
     place = models.CharField(_("plats (adress)"), max_length=300, blank=True)
     video_url = models.URLField(_("videolänk"), blank=True)
-    description = models.TextField(_("beskrivning"), blank=True)
-    rsvp_deadline = models.DateField(_("sista svarsdag"), null=True, blank=True)
+    description = models.TextField(
+        _("beskrivning"), blank=True, max_length=bounds.TEXT, validators=[MaxLengthValidator(bounds.TEXT)],
+    )
+    rsvp_deadline = models.DateField(_("sista svarsdag"), null=True, blank=True, validators=[DateWithin("meeting")])
     capacity = models.PositiveIntegerField(
         _("antal platser"), null=True, blank=True, help_text=_("Lämna tomt om antalet inte är begränsat.")
     )
-    cost_note = models.TextField(_("kostnad"), default=DEFAULT_COST_NOTE)
+    cost_note = models.TextField(
+        _("kostnad"), default=DEFAULT_COST_NOTE, max_length=bounds.NOTE,
+        validators=[MaxLengthValidator(bounds.NOTE)],
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     sequence = models.PositiveIntegerField(
         _("version (kalender)"), default=0, help_text=_("Ökar när tid eller plats ändras (iCalendar SEQUENCE).")
@@ -368,8 +379,13 @@ class MinutesRevision(models.Model):
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("möte"), on_delete=models.CASCADE, related_name="minutes_revisions")
     number = models.PositiveIntegerField(_("version"))
-    text = models.TextField(_("minnesanteckningar"))
-    follow_ups = models.TextField(_("att göra till nästa gång"), blank=True)
+    text = models.TextField(
+        _("minnesanteckningar"), max_length=bounds.LONG_TEXT, validators=[MaxLengthValidator(bounds.LONG_TEXT)],
+    )
+    follow_ups = models.TextField(
+        _("att göra till nästa gång"), blank=True, max_length=bounds.TEXT,
+        validators=[MaxLengthValidator(bounds.TEXT)],
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("skrivet av"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

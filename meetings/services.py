@@ -282,7 +282,7 @@ def meeting_invite(*, meeting, by, user_ids=None, include_regional=False, includ
         raise ValidationError(_("Mötet är inställt, avslutat eller redan genomfört."))
     now = timezone.now()
     candidates = invitation_candidates(meeting, include_regional=include_regional, include_local=include_local)
-    wanted = None if user_ids is None else {int(pk) for pk in user_ids}
+    wanted = None if user_ids is None else set(user_ids)  # ids (the view's form cleaned them)
     new = []
     emails = set()
     for c in candidates:
@@ -418,7 +418,7 @@ def attendance_set(*, meeting, by, invitation_ids):
         raise ValidationError(_("Mötet är inställt."))
     if meeting.starts_at > timezone.now() + timedelta(hours=2):
         raise ValidationError(_("Närvaro kan registreras först när mötet börjar."))
-    wanted = {int(pk) for pk in invitation_ids}
+    wanted = set(invitation_ids)  # ids (the view's form cleaned them)
     invitations = {inv.pk: inv for inv in Invitation.objects.filter(meeting=meeting, pk__in=wanted)}
     present = set(
         Attendance.objects.filter(meeting=meeting, invitation__isnull=False).values_list("invitation_id", flat=True)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from portal.admin import AuditedAdmin as PortalAuditedAdmin
+from portal.admin import TabularInline
 
 from .kept import forget_kept_of
 from .models import (
@@ -54,7 +55,7 @@ class KommunAdmin(AuditedAdmin):
     search_fields = ["name", "code"]
 
 
-class OrganisationMembershipInline(admin.TabularInline):
+class OrganisationMembershipInline(TabularInline):
     model = OrganisationMembership
     extra = 0
     autocomplete_fields = ["user"]
@@ -76,19 +77,19 @@ class OrganisationMembershipAdmin(AuditedAdmin):
     autocomplete_fields = ["user", "organisation"]
 
 
-class NetworkMembershipInline(admin.TabularInline):
+class NetworkMembershipInline(TabularInline):
     model = NetworkMembership
     extra = 0
     autocomplete_fields = ["user", "organisation"]
 
 
-class NetworkOrganisationInline(admin.TabularInline):
+class NetworkOrganisationInline(TabularInline):
     model = NetworkOrganisation
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
-class StewardshipInline(admin.TabularInline):
+class StewardshipInline(TabularInline):
     model = Stewardship
     extra = 0
     autocomplete_fields = ["organisation", "contact_person"]

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import IdField, ModelForm
+
 from .directory import kommun_choices
 from .models import Activity, Organisation
 from .widgets import FastSelect
@@ -35,11 +37,19 @@ class ActivitySearchForm(forms.Form):
         max_value=25,
         help_text=_("Visa verksamheter som passar en viss ålder."),
     )
-    organisation = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    organisation = IdField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kommun"].choices = kommun_choices(_("Alla kommuner"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "organisation" in self.errors:
+            # A hidden field (set by a link from an organisation's page): its message is said on
+            # top of the form, where it shows.
+            self.add_error(None, _("Organisationen i adressen finns inte. Sökningen gäller alla organisationer."))
+        return cleaned
 
     def search_arguments(self):
         """Keyword arguments for ``search_activities``; a field with bad input is left out (and
@@ -58,10 +68,10 @@ class ActivitySearchForm(forms.Form):
         }
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ModelForm):
     """Publish or change an activity. ``organisations`` is what the user may choose among."""
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Activity
         fields = [
             "organisation",

@@ -7,12 +7,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import bounds
+from portal.forms import IdChoiceField
+from portal.validators import DateWithin
+
 from .models import Kommun, Lan, Network, NetworkMembership, Organisation
 
 User = get_user_model()
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
+class OrganisationChoiceField(IdChoiceField):
     """Organisations labelled with their place, so that two "Socialtjänsten" can be told apart."""
 
     def label_from_instance(self, obj):
@@ -20,12 +24,12 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return f"{obj} ({place})" if place else str(obj)
 
 
-class KommunChoiceField(forms.ModelChoiceField):
+class KommunChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.lan.name})"
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name
 
@@ -47,7 +51,7 @@ class NetworkCreateForm(forms.Form):
         initial=Network.Kind.LOCAL,
     )
     name = forms.CharField(label=_("Namn"), max_length=200)
-    lan = forms.ModelChoiceField(
+    lan = IdChoiceField(
         label=_("Län"),
         queryset=Lan.objects.all(),
         required=False,
@@ -59,7 +63,7 @@ class NetworkCreateForm(forms.Form):
         required=False,
         help_text=_("Fylls i för ett lokalt nätverk."),
     )
-    parent = forms.ModelChoiceField(
+    parent = IdChoiceField(
         label=_("Regionalt nätverk"),
         queryset=Network.objects.filter(kind=Network.Kind.REGIONAL).select_related("lan"),
         required=False,
@@ -68,6 +72,7 @@ class NetworkCreateForm(forms.Form):
     purpose = forms.CharField(
         label=_("Avsiktsförklaring"),
         required=False,
+        max_length=bounds.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Varför nätverket finns och vad det vill åstadkomma."),
     )
@@ -152,7 +157,8 @@ class NetworkCreateForm(forms.Form):
 class NetworkUpdateForm(forms.Form):
     name = forms.CharField(label=_("Namn"), max_length=200)
     purpose = forms.CharField(
-        label=_("Avsiktsförklaring"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("Avsiktsförklaring"), required=False, max_length=bounds.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Varför nätverket finns och vad det vill åstadkomma."),
     )
 
@@ -227,6 +233,7 @@ class StewardshipForm(forms.Form):
         label=_("Från och med"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Den nuvarande perioden avslutas dagen innan."),
+        validators=[DateWithin("network")],
     )
     note = forms.CharField(label=_("Anteckning"), max_length=300, required=False)
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -7,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal import bounds
 from portal.models import TimeStampedModel
+from portal.validators import DateWithin
 
 
 class Lan(models.Model):
@@ -140,7 +143,8 @@ class Network(TimeStampedModel):
         limit_choices_to={"kind": "regional"},
     )
     purpose = models.TextField(
-        _("avsiktsförklaring"), blank=True, help_text=_("Varför nätverket finns och vad det vill åstadkomma.")
+        _("avsiktsförklaring"), blank=True, help_text=_("Varför nätverket finns och vad det vill åstadkomma."),
+        max_length=bounds.LONG_TEXT, validators=[MaxLengthValidator(bounds.LONG_TEXT)],
     )
     organisations = models.ManyToManyField(
         Organisation, through="NetworkOrganisation", related_name="networks", blank=True,
@@ -194,7 +198,7 @@ class Network(TimeStampedModel):
 class NetworkOrganisation(models.Model):
     network = models.ForeignKey(Network, verbose_name=_("nätverk"), on_delete=models.CASCADE)
     organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT)
-    joined_on = models.DateField(_("med sedan"), default=timezone.localdate)
+    joined_on = models.DateField(_("med sedan"), default=timezone.localdate, validators=[DateWithin("network")])
 
     class Meta:
         verbose_name = _("medlemsorganisation")
@@ -220,7 +224,7 @@ class NetworkMembership(models.Model):
         Organisation, verbose_name=_("företräder"), on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField(_("roll"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
-    joined_at = models.DateTimeField(_("med sedan"), default=timezone.now)
+    joined_at = models.DateTimeField(_("med sedan"), default=timezone.now, validators=[DateWithin("network")])
 
     class Meta:
         verbose_name = _("medlem")
@@ -242,8 +246,8 @@ class Stewardship(models.Model):
     contact_person = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("kontaktperson"), on_delete=models.PROTECT, related_name="+"
     )
-    starts_on = models.DateField(_("från"))
-    ends_on = models.DateField(_("till"), null=True, blank=True)
+    starts_on = models.DateField(_("från"), validators=[DateWithin("network")])
+    ends_on = models.DateField(_("till"), null=True, blank=True, validators=[DateWithin("network")])
     note = models.CharField(_("anteckning"), max_length=300, blank=True)
 
     class Meta:
@@ -300,7 +304,9 @@ class Activity(TimeStampedModel):
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="activities"
     )
     title = models.CharField(_("rubrik"), max_length=200)
-    description = models.TextField(_("beskrivning"))
+    description = models.TextField(
+        _("beskrivning"), max_length=bounds.LONG_TEXT, validators=[MaxLengthValidator(bounds.LONG_TEXT)],
+    )
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     age_from = models.PositiveSmallIntegerField(_("ålder från"), null=True, blank=True)
     age_to = models.PositiveSmallIntegerField(_("ålder till"), null=True, blank=True)
@@ -309,7 +315,8 @@ class Activity(TimeStampedModel):
     where = models.CharField(_("var"), max_length=200, blank=True)
     contact = models.CharField(_("kontakt"), max_length=200, help_text=_("Namn, telefon eller e-post."))
     how_to_refer = models.TextField(
-        _("så hänvisar du en familj"), blank=True, help_text=_("Hur en familj kommer i kontakt eller anmäls.")
+        _("så hänvisar du en familj"), blank=True, help_text=_("Hur en familj kommer i kontakt eller anmäls."),
+        max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
     )
     # What a family reads: on the leaflet a professional prints ("Tipsa en familj") and, when the
     # organisation makes it public, on the activity's open page (``public``).
@@ -320,6 +327,7 @@ class Activity(TimeStampedModel):
     getting_there = models.TextField(
         _("hitta hit"), blank=True,
         help_text=_("Adress, buss, parkering, vilken dörr. Står på lappen till familjen."),
+        max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
     )
     family_contact = models.CharField(
         _("kontakt för familjer"), max_length=200, blank=True,

@@ -7,7 +7,7 @@ from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Va
 from django.utils.translation import ngettext
 
 from portal.models import tel_uri
-from portal.queries import count_of, counted_page, with_total
+from portal.queries import count_of, counted_page, parse_id, with_total
 
 from .models import (
     Activity,
@@ -40,11 +40,8 @@ def current_stewardship_prefetch(lookup="stewardships"):
 
 
 def page_number_from(raw):
-    """The page asked for as a number from 1 to 10,000 (1 if not a number)."""
-    try:
-        return min(max(int(raw), 1), 10_000)
-    except (TypeError, ValueError):
-        return 1
+    """The page asked for (a query parameter) as a number from 1 to 10,000 (1 if not a number)."""
+    return min(parse_id(raw) or 1, 10_000)
 
 
 # --- the list of networks ----------------------------------------------------------------------

@@ -36,7 +36,7 @@ def term_key(term, year):
 def parse_term_key(value):
     """(term, year) from "HT2025", or None if it is not one."""
     value = (value or "").strip().upper()
-    if len(value) == 6 and value[:2] in ("VT", "HT") and value[2:].isdigit():
+    if len(value) == 6 and value[:2] in ("VT", "HT") and value[2:].isascii() and value[2:].isdigit():
         year = int(value[2:])
         if 2000 <= year <= 2100:
             return value[:2], year

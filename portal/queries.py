@@ -16,10 +16,28 @@ def count_of(queryset):
     return Subquery(counted, output_field=IntegerField())
 
 
+MAX_ID = 2**63 - 1  # the largest value of a 64-bit id column (PostgreSQL bigint, SQLite INTEGER)
+_ID_DIGITS = len(str(MAX_ID))
+
+
 def is_valid_id(value):
     """Whether ``value`` (from a URL's ``<int:…>``) fits an id column. A larger number names no
     row; asking the database for it would fail (PostgreSQL) instead of finding nothing."""
-    return isinstance(value, int) and 0 < value < 2**63
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def parse_id(value):
+    """``value`` as an id that fits an id column, or None: an ``int`` from 1 to ``MAX_ID``, or a
+    string of ASCII digits naming one. Anything else — a sign, a space, a decimal point, a
+    superscript or other Unicode digit that ``str.isdigit`` accepts, a NUL byte, twenty digits —
+    is None, decided before any query (SQLite raises ``OverflowError`` for a number beyond 64
+    bits, ``int()`` a ``ValueError`` for "²"). The one parser of ids from outside: forms' id
+    fields (``portal.forms``), ``<int:…>`` URL values, query parameters."""
+    if isinstance(value, str):
+        if not (0 < len(value) <= _ID_DIGITS and value.isascii() and value.isdigit()):
+            return None
+        value = int(value)
+    return value if is_valid_id(value) else None
 
 
 def with_total(queryset, name="total"):

@@ -7,14 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from childplans.forms import DateInput
 from childplans.models import Action
+from portal import bounds
+from portal.forms import IdChoiceField, IdMultipleChoiceField, ModelForm
+from portal.validators import DateWithin
 
 from .models import Closeness, CostlyAction, MapPerson, MapVersion, NetworkMeeting
 
-NOT_ON_MAP = _("%(value)s finns inte på barnets nätverkskarta.")
+# No placeholder: the value is whatever was posted (Django fills ``%(value)s`` for one code and
+# ``%(pk)s`` for another; a message naming the wrong one raised KeyError on a non-number).
+NOT_ON_MAP = _("Personen finns inte på barnets nätverkskarta.")
 
 
-class PersonForm(forms.ModelForm):
-    class Meta:
+class PersonForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = MapPerson
         fields = [
             "name", "relation", "sector", "closeness", "quality", "support_practical", "support_emotional",
@@ -57,7 +62,8 @@ class PersonForm(forms.ModelForm):
 
 
 class LeaveForm(forms.Form):
-    left_on = forms.DateField(label=_("Inte längre i barnets liv sedan"), widget=DateInput())
+    left_on = forms.DateField(label=_("Inte längre i barnets liv sedan"), widget=DateInput(),
+                              validators=[DateWithin("given")])
     note = forms.CharField(label=_("Anteckning"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -65,8 +71,8 @@ class LeaveForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class VersionForm(forms.ModelForm):
-    class Meta:
+class VersionForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = MapVersion
         fields = ["phase", "saved_on", "child_took_part", "child_part_how"]
         labels = {
@@ -84,29 +90,29 @@ class VersionForm(forms.ModelForm):
         self.fields["child_took_part"].choices = self.fields["child_took_part"].choices[1:]
 
 
-class MapPersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+class MapPersonMultipleChoiceField(IdMultipleChoiceField):
     default_error_messages = {"invalid_choice": NOT_ON_MAP, "invalid_pk_value": NOT_ON_MAP}
 
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.relation})"
 
 
-class MapPersonChoiceField(forms.ModelChoiceField):
-    default_error_messages = {"invalid_choice": _("Personen finns inte på barnets nätverkskarta.")}
+class MapPersonChoiceField(IdChoiceField):
+    default_error_messages = {"invalid_choice": NOT_ON_MAP}
 
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.relation})"
 
 
-class ActionMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ActionMultipleChoiceField(IdMultipleChoiceField):
     default_error_messages = {"invalid_choice": _("Välj insatser ur den här planen.")}
 
     def label_from_instance(self, obj):
         return str(obj)
 
 
-class MeetingForm(forms.ModelForm):
-    class Meta:
+class MeetingForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = NetworkMeeting
         fields = [
             "kind", "held_on", "participants", "other_participants", "agreements", "actions",
@@ -173,10 +179,11 @@ class MeetingForm(forms.ModelForm):
 
 
 class CostlyForm(forms.Form):
-    action = forms.ModelChoiceField(label=_("Insats"), queryset=Action.objects.none(),
-                                    error_messages={"invalid_choice": _("Välj en insats ur den här planen.")})
+    action = IdChoiceField(label=_("Insats"), queryset=Action.objects.none(),
+                           error_messages={"invalid_choice": _("Välj en insats ur den här planen.")})
     reason = forms.CharField(
-        label=_("Skäl om nätverket inte är utforskat"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Skäl om nätverket inte är utforskat"), required=False, max_length=bounds.NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Krävs om inget nätverksmöte eller familjeråd har hållits och kartan inte har uppdaterats "
                     "den senaste tiden."),
     )

@@ -5,13 +5,16 @@ through the plan (``childplans.access.get_plan_for_user_or_404``). Nothing here 
 contact details (``phone``, ``contact``) never leave the plan's pages."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from childplans.models import Action, ChildPlan
+from portal import bounds
 from portal.models import TimeStampedModel, tel_uri
+from portal.validators import DateWithin
 
 
 class Sector(models.TextChoices):
@@ -62,7 +65,9 @@ class MapPerson(TimeStampedModel):
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
     contact = models.CharField(_("andra kontaktuppgifter"), max_length=300, blank=True)
     named_by_child = models.BooleanField(_("barnet nämnde personen själv"), default=False)
-    left_on = models.DateField(_("inte längre i barnets liv sedan"), null=True, blank=True)
+    left_on = models.DateField(
+        _("inte längre i barnets liv sedan"), null=True, blank=True, validators=[DateWithin("given")],
+    )
     left_note = models.CharField(_("anteckning"), max_length=300, blank=True)
 
     class Meta:
@@ -110,11 +115,12 @@ class MapVersion(models.Model):
         ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="map_versions"
     )
     phase = models.CharField(_("fas"), max_length=20, choices=Phase.choices)
-    saved_on = models.DateField(_("datum"), default=timezone.localdate)
+    saved_on = models.DateField(_("datum"), default=timezone.localdate, validators=[DateWithin("given")])
     child_took_part = models.CharField(_("barnet var med och gjorde kartan"), max_length=10,
                                        choices=ChildTookPart.choices)
     child_part_how = models.TextField(
-        _("hur barnet var med"), blank=True, help_text=_("Till exempel: ritade själv, berättade, ville inte.")
+        _("hur barnet var med"), blank=True, help_text=_("Till exempel: ritade själv, berättade, ville inte."),
+        max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
     )
     people = models.JSONField(_("personer"), default=list)
     saved_by = models.ForeignKey(
@@ -142,14 +148,19 @@ class NetworkMeeting(models.Model):
     plan = models.ForeignKey(
         ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="network_meetings"
     )
-    held_on = models.DateField(_("datum"))
+    held_on = models.DateField(_("datum"), validators=[DateWithin("given")])
     kind = models.CharField(_("slag"), max_length=20, choices=Kind.choices)
     participants = models.ManyToManyField(
         MapPerson, verbose_name=_("deltagare från kartan"), related_name="meetings", blank=True
     )
-    other_participants = models.TextField(_("andra deltagare"), blank=True,
-                                          help_text=_("Till exempel professionella i teamet."))
-    agreements = models.TextField(_("vad man kom överens om"), blank=True)
+    other_participants = models.TextField(
+        _("andra deltagare"), blank=True, help_text=_("Till exempel professionella i teamet."),
+        max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
+    )
+    agreements = models.TextField(
+        _("vad man kom överens om"), blank=True, max_length=bounds.TEXT,
+        validators=[MaxLengthValidator(bounds.TEXT)],
+    )
     actions = models.ManyToManyField(
         Action, verbose_name=_("insatser som följer"), related_name="network_meetings", blank=True
     )
@@ -158,7 +169,8 @@ class NetworkMeeting(models.Model):
     guardians_consent = models.BooleanField(_("vårdnadshavarna har samtyckt"), default=False)
     child_consent = models.BooleanField(_("barnet har samtyckt (från 15 år)"), default=False)
     questions = models.TextField(
-        _("frågor till familjen"), blank=True, help_text=_("3–5 frågor som familjen ska besvara, en per rad.")
+        _("frågor till familjen"), blank=True, help_text=_("3–5 frågor som familjen ska besvara, en per rad."),
+        max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
     )
     invitees_chosen_by_child = models.ManyToManyField(
         MapPerson, verbose_name=_("inbjudna som barnet valde"), related_name="+", blank=True
@@ -167,11 +179,17 @@ class NetworkMeeting(models.Model):
         MapPerson, verbose_name=_("stödperson för barnet"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
-    information_part = models.TextField(_("informationsdelen"), blank=True)
+    information_part = models.TextField(
+        _("informationsdelen"), blank=True, max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
+    )
     family_own_time = models.BooleanField(_("familjen hade egen tid"), default=False)
-    family_plan = models.TextField(_("familjens plan"), blank=True)
+    family_plan = models.TextField(
+        _("familjens plan"), blank=True, max_length=bounds.TEXT, validators=[MaxLengthValidator(bounds.TEXT)],
+    )
     family_plan_approved = models.BooleanField(_("familjens plan presenterades och godkändes"), default=False)
-    follow_up_on = models.DateField(_("uppföljande familjeråd"), null=True, blank=True)
+    follow_up_on = models.DateField(
+        _("uppföljande familjeråd"), null=True, blank=True, validators=[DateWithin("plan")],
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("antecknat av"), on_delete=models.PROTECT, related_name="+"
     )
@@ -206,7 +224,10 @@ class CostlyAction(models.Model):
     )
     plan = models.ForeignKey(ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="+")
     network_explored = models.BooleanField(_("nätverket var utforskat"))
-    reason = models.TextField(_("skäl till att nätverket inte utforskades"), blank=True)
+    reason = models.TextField(
+        _("skäl till att nätverket inte utforskades"), blank=True, max_length=bounds.NOTE,
+        validators=[MaxLengthValidator(bounds.NOTE)],
+    )
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("markerad av"), on_delete=models.PROTECT, related_name="+"
     )

@@ -238,15 +238,15 @@ class CompareView(PlanAccessMixin, TemplateView):
         )
         for c in choices:
             c["label"] = f"{c['saved_on']:%Y-%m-%d} – {PHASE_LABELS.get(c['phase'], c['phase'])}"
-        valid = {str(c["pk"]) for c in choices}
+        pk_of = {str(c["pk"]): c["pk"] for c in choices}  # the versions the query string may name
 
         a = self.request.GET.get("a")
         b = self.request.GET.get("b")
-        if a not in valid:
+        if a not in pk_of:
             a = str(choices[1]["pk"]) if len(choices) > 1 else (str(choices[0]["pk"]) if choices else None)
-        if b not in valid and b != CURRENT:
+        if b not in pk_of and b != CURRENT:
             b = str(choices[0]["pk"]) if len(choices) > 1 else CURRENT
-        wanted = [int(x) for x in (a, b) if x and x != CURRENT]
+        wanted = [pk_of[x] for x in (a, b) if x and x != CURRENT]
         loaded = {v.pk: v for v in MapVersion.objects.filter(plan=self.plan, pk__in=wanted)} if wanted else {}
         sides = []
         for key, value in (("a", a), ("b", b)):
@@ -258,7 +258,7 @@ class CompareView(PlanAccessMixin, TemplateView):
                 label = _("Kartan nu")
                 version = None
             else:
-                version = loaded[int(value)]
+                version = loaded[pk_of[value]]
                 people = version.people
                 label = f"{version.saved_on:%Y-%m-%d} – {version.get_phase_display()}"
             sides.append({

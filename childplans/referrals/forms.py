@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from childplans.forms import GoalChoiceField
 from childplans.models import Goal
 from networks.models import Activity, Organisation, ReferralReceiver
+from portal import bounds
+from portal.forms import IdChoiceField
 
-from .models import Referral
-from .services import NOTE_MAX, referral_consents
+from .models import NOTE_MAX, Referral
+from .services import referral_consents
 
 
-class _LabelledChoiceField(forms.ModelChoiceField):
+class _LabelledChoiceField(IdChoiceField):
     """An organisation or activity labelled with what the referrer must know before sending:
     whether a consent covers it and whether it has a receiver."""
 
@@ -60,7 +62,7 @@ class ReferralForm(forms.Form):
         error_messages={"invalid_choice": _("Välj en verksamhet i listan.")},
     )
     help_wanted = forms.CharField(
-        label=_("Vad familjen vill ha hjälp med"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Vad familjen vill ha hjälp med"), widget=forms.Textarea(attrs={"rows": 4}), max_length=bounds.TEXT,
         required=False,  # the service says what is missing, next to the field
         help_text=_("Skrivet för mottagaren. Mottagaren läser bara det här, aldrig planen."),
     )
@@ -72,6 +74,7 @@ class ReferralForm(forms.Form):
     )
     contact_details = forms.CharField(
         label=_("Så når mottagaren familjen"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        max_length=bounds.NOTE,
         help_text=_("Bara om mottagaren ska kontakta familjen, och bara det familjen har sagt ja till att dela."),
     )
     follow = forms.BooleanField(
@@ -129,7 +132,7 @@ class AnswerForm(forms.Form):
         help_text=_("T.ex. när familjen är välkommen. Skriv inget mer om barnet än det som behövs."),
     )
     reason = forms.CharField(
-        label=_("Skäl att avböja"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Skäl att avböja"), required=False, max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Bara om ni avböjer. Skälet visas bara för barnets team."),
     )
 

@@ -13,6 +13,7 @@ current mottagare of the receiving organisation) and the plan's team (``ChildPla
 .visible_to``); everyone else gets 404."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from childplans.models import Action, ChildPlan, Goal
 from networks.models import Activity, Organisation, ReferralReceiver
+from portal import bounds
 
 
 def _may_see_any(user):
@@ -57,6 +59,9 @@ class ReferralQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(status__in=Referral.OPEN_STATUSES)
+
+
+NOTE_MAX = 500  # a short message between the receiver and the team (ReferralEvent.note)
 
 
 class Referral(models.Model):
@@ -101,9 +106,14 @@ class Referral(models.Model):
     # What the referral shares, copied when it was sent (the receiver never reads the plan).
     first_name = models.CharField(_("förnamn"), max_length=100, blank=True)
     age = models.PositiveSmallIntegerField(_("ålder"), null=True, blank=True)
-    help_wanted = models.TextField(_("vad familjen vill ha hjälp med"))
+    help_wanted = models.TextField(
+        _("vad familjen vill ha hjälp med"), max_length=bounds.TEXT, validators=[MaxLengthValidator(bounds.TEXT)],
+    )
     contact_by = models.CharField(_("så tar mottagaren kontakt"), max_length=10, choices=ContactBy.choices)
-    contact_details = models.TextField(_("så når mottagaren familjen"), blank=True)
+    contact_details = models.TextField(
+        _("så når mottagaren familjen"), blank=True, max_length=bounds.NOTE,
+        validators=[MaxLengthValidator(bounds.NOTE)],
+    )
     # For the team only.
     follow = models.BooleanField(_("följ hänvisningen"), default=False)
     follow_goal = models.ForeignKey(
@@ -113,7 +123,9 @@ class Referral(models.Model):
         Action, verbose_name=_("senaste uppföljningsinsats"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
-    decline_reason = models.TextField(_("skäl att avböja"), blank=True)
+    decline_reason = models.TextField(
+        _("skäl att avböja"), blank=True, max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
+    )
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SENT)
     term = models.CharField(_("termin"), max_length=2)
@@ -168,7 +180,9 @@ class ReferralEvent(models.Model):
     referral = models.ForeignKey(Referral, verbose_name=_("hänvisning"), on_delete=models.CASCADE,
                                  related_name="events")
     status = models.CharField(_("status"), max_length=10, choices=Referral.Status.choices)
-    note = models.TextField(_("meddelande"), blank=True)
+    note = models.TextField(
+        _("meddelande"), blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)],
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("av"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",

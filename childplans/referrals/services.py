@@ -37,10 +37,9 @@ from networks.models import ReferralReceiver
 from networks.terms import current_term
 from portal.outbox import outbox_add, outbox_add_many
 
-from .models import Referral, ReferralEvent
+from .models import NOTE_MAX, Referral, ReferralEvent
 
 Status = Referral.Status
-NOTE_MAX = 500
 
 
 # --- the rules -----------------------------------------------------------------------------------

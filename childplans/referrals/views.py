@@ -27,7 +27,7 @@ from networks.receivers import has_receivers
 from networks.selectors import page_number_from
 from networks.services import receivers_missing_remind
 from networks.terms import current_term, parse_term_key, previous_term, term_key, term_label
-from portal.forms import ServiceFormMixin
+from portal.forms import ServiceFormMixin, id_from
 from portal.models import AuditEvent
 from portal.queries import is_valid_id
 
@@ -63,8 +63,7 @@ class ReferralCreateView(PlanFormView):
     change_action = AuditAction.CREATE
 
     def activity_id(self):
-        raw = self.request.GET.get("verksamhet", "")
-        return int(raw) if raw.isdigit() and is_valid_id(int(raw)) else None
+        return id_from(self.request.GET, "verksamhet")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -78,9 +77,9 @@ class ReferralCreateView(PlanFormView):
         if activity is not None:
             initial.update(activity=activity.pk, organisation=activity.organisation_id)
         else:
-            raw = self.request.GET.get("organisation", "")
-            if raw.isdigit() and is_valid_id(int(raw)):
-                initial["organisation"] = int(raw)
+            organisation_id = id_from(self.request.GET, "organisation")
+            if organisation_id is not None:
+                initial["organisation"] = organisation_id
         return initial
 
     def get_context_data(self, **kwargs):

@@ -10,19 +10,22 @@ from childplans.forms import DateInput, GoalChoiceField, OrganisationChoiceField
 from childplans.models import Action, ConsentOrganisation, Goal, Guardian, Review, TeamMember
 from meetings.forms import DateTimeInput
 from networks.models import Organisation
+from portal import bounds
+from portal.forms import IdChoiceField, IdMultipleChoiceField, ModelForm
+from portal.validators import DateWithin
 
 from .models import ChildPart, Invitee, MinutesAction, TeamMeeting
 
 User = get_user_model()
 
 
-class MemberChoiceField(forms.ModelMultipleChoiceField):
+class MemberChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj):
         label = f"{obj.user.display_name} – {obj.organisation}"
         return f"{label} ({obj.part})" if obj.part else label
 
 
-class GuardianChoiceField(forms.ModelMultipleChoiceField):
+class GuardianChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj):
         address = obj.email or _("ingen e-postadress")
         return f"{obj.name} ({obj.get_relation_display().lower()}, {address})"
@@ -38,8 +41,9 @@ class MeetingTimeMixin:
 
 
 class CallForm(MeetingTimeMixin, forms.Form):
-    starts_at = forms.DateTimeField(label=_("Börjar"), widget=DateTimeInput(), help_text=_("Svensk tid."))
-    ends_at = forms.DateTimeField(label=_("Slutar"), widget=DateTimeInput())
+    starts_at = forms.DateTimeField(label=_("Börjar"), widget=DateTimeInput(), help_text=_("Svensk tid."),
+                                    validators=[DateWithin("meeting")])
+    ends_at = forms.DateTimeField(label=_("Slutar"), widget=DateTimeInput(), validators=[DateWithin("meeting")])
     place = forms.CharField(label=_("Plats"), max_length=300, required=False,
                             help_text=_("Till exempel ett rum på skolan. Ange en plats, en videolänk eller båda."))
     video_url = forms.URLField(label=_("Videolänk"), required=False, assume_scheme="https", max_length=200)
@@ -73,10 +77,10 @@ class CallForm(MeetingTimeMixin, forms.Form):
         self.fields["guardians"].initial = [g.pk for g in guardians if g.has_custody and g.email]
 
 
-class UpdateForm(MeetingTimeMixin, forms.ModelForm):
+class UpdateForm(MeetingTimeMixin, ModelForm):
     video_url = forms.URLField(label=_("Videolänk"), required=False, assume_scheme="https", max_length=200)
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = TeamMeeting
         fields = ["starts_at", "ends_at", "place", "video_url", "child_part", "child_spokesperson"]
         labels = {
@@ -96,15 +100,16 @@ class UpdateForm(MeetingTimeMixin, forms.ModelForm):
 
 class PrepareForm(forms.Form):
     family_topics = forms.CharField(
-        label=_("Vad vårdnadshavarna och barnet vill prata om"), required=False,
+        label=_("Vad vårdnadshavarna och barnet vill prata om"), required=False, max_length=bounds.TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     not_before_child = forms.CharField(
-        label=_("Vad som inte ska tas upp när barnet är med"), required=False,
+        label=_("Vad som inte ska tas upp när barnet är med"), required=False, max_length=bounds.TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     child_words = forms.CharField(
-        label=_("Barnets brev eller egna ord"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Barnets brev eller egna ord"), required=False, max_length=bounds.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Skriv av brevet eller det barnet vill säga, med barnets egna ord."),
     )
 
@@ -134,13 +139,14 @@ class MinutesForm(forms.Form):
 
     attended = forms.MultipleChoiceField(label=_("Vilka kom"), required=False, widget=forms.CheckboxSelectMultiple)
     child_came = forms.BooleanField(label=_("Barnet var med"), required=False)
-    other_participants = forms.CharField(label=_("Andra som var med"), required=False,
+    other_participants = forms.CharField(label=_("Andra som var med"), required=False, max_length=bounds.NOTE,
                                          widget=forms.Textarea(attrs={"rows": 2}))
-    decisions = forms.CharField(label=_("Vad som beslutades"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                help_text=_("Krävs för att stänga protokollet."))
-    notes = forms.CharField(label=_("Övriga anteckningar"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decisions = forms.CharField(label=_("Vad som beslutades"), required=False, max_length=bounds.LONG_TEXT,
+                                widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Krävs för att stänga protokollet."))
+    notes = forms.CharField(label=_("Övriga anteckningar"), required=False, max_length=bounds.LONG_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 3}))
     next_meeting_on = forms.DateField(label=_("Datum för nästa möte"), required=False, widget=DateInput(),
-                                      help_text=_("Blir planens nästa uppföljning."))
+                                      help_text=_("Blir planens nästa uppföljning."), validators=[DateWithin("plan")])
     child_took_part = forms.ChoiceField(
         label=_("Var barnet delaktigt i att ta fram planen?"), required=False,
         choices=[("", _("Inte angett")), *Review.ChildTookPart.choices], widget=forms.RadioSelect,
@@ -152,7 +158,7 @@ class MinutesForm(forms.Form):
     send_summary = forms.BooleanField(label=_("Skicka en sammanfattning till vårdnadshavarna"), required=False,
                                       help_text=_("Med e-post när protokollet stängs, bara om du kryssar i."))
     guardian_summary = forms.CharField(
-        label=_("Sammanfattning för vårdnadshavarna, med vanliga ord"), required=False,
+        label=_("Sammanfattning för vårdnadshavarna, med vanliga ord"), required=False, max_length=bounds.TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -163,7 +169,7 @@ class MinutesForm(forms.Form):
         for point in points:
             name = f"point_{point.pk}"
             self.fields[name] = forms.CharField(label=point.title, required=False, initial=point.notes,
-                                                widget=forms.Textarea(attrs={"rows": 2}))
+                                                max_length=bounds.TEXT, widget=forms.Textarea(attrs={"rows": 2}))
             self.point_fields.append(name)
 
     def minutes(self):
@@ -183,18 +189,18 @@ def invitee_label(invitee):
     return f"{invitee.team_member.user.display_name} – {invitee.team_member.organisation}"
 
 
-class ActionChoiceField(forms.ModelChoiceField):
+class ActionChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.what[:80]} ({obj.get_status_display().lower()}, {obj.due_on:%Y-%m-%d})"
 
 
-class MinutesActionForm(forms.ModelForm):
+class MinutesActionForm(ModelForm):
     action = ActionChoiceField(
         label=_("Insats som ändras"), queryset=Action.objects.none(), required=False,
         help_text=_("Lämna tomt för en ny insats."),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = MinutesAction
         fields = ["action", "goal", "what", "responsible_organisation", "responsible_person", "due_on", "status"]
         labels = {

@@ -9,6 +9,7 @@ Nothing here is in the admin."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from childplans.models import Action, ChildPlan, Goal, Guardian, Review, TeamMember
 from networks.models import Organisation
+from portal import bounds
 from portal.models import TimeStampedModel
+from portal.validators import DateWithin
 
 
 class ChildPart(models.TextChoices):
@@ -41,8 +44,8 @@ class TeamMeeting(TimeStampedModel):
     plan = models.ForeignKey(
         ChildPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="team_meetings"
     )
-    starts_at = models.DateTimeField(_("börjar"))
-    ends_at = models.DateTimeField(_("slutar"))
+    starts_at = models.DateTimeField(_("börjar"), validators=[DateWithin("meeting")])
+    ends_at = models.DateTimeField(_("slutar"), validators=[DateWithin("meeting")])
     place = models.CharField(_("plats"), max_length=300, blank=True)
     video_url = models.URLField(_("videolänk"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
@@ -55,21 +58,41 @@ class TeamMeeting(TimeStampedModel):
     )
     guardians_by_email = models.BooleanField(_("vårdnadshavarna bjuds in med e-post"), default=False)
     # --- before the meeting, on the family's and the child's behalf ---------------------------
-    family_topics = models.TextField(_("vad vårdnadshavarna och barnet vill prata om"), blank=True)
-    not_before_child = models.TextField(_("vad som inte ska tas upp när barnet är med"), blank=True)
-    child_words = models.TextField(_("barnets brev eller egna ord"), blank=True)
+    family_topics = models.TextField(
+        _("vad vårdnadshavarna och barnet vill prata om"), blank=True, max_length=bounds.TEXT,
+        validators=[MaxLengthValidator(bounds.TEXT)],
+    )
+    not_before_child = models.TextField(
+        _("vad som inte ska tas upp när barnet är med"), blank=True, max_length=bounds.TEXT,
+        validators=[MaxLengthValidator(bounds.TEXT)],
+    )
+    child_words = models.TextField(
+        _("barnets brev eller egna ord"), blank=True, max_length=bounds.LONG_TEXT,
+        validators=[MaxLengthValidator(bounds.LONG_TEXT)],
+    )
     # --- the minutes -----------------------------------------------------------------------------
     child_came = models.BooleanField(_("barnet var med"), default=False)
-    other_participants = models.TextField(_("andra som var med"), blank=True)
-    decisions = models.TextField(_("vad som beslutades"), blank=True)
-    notes = models.TextField(_("anteckningar"), blank=True)
-    next_meeting_on = models.DateField(_("nästa möte"), null=True, blank=True)
+    other_participants = models.TextField(
+        _("andra som var med"), blank=True, max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)],
+    )
+    decisions = models.TextField(
+        _("vad som beslutades"), blank=True, max_length=bounds.LONG_TEXT,
+        validators=[MaxLengthValidator(bounds.LONG_TEXT)],
+    )
+    notes = models.TextField(
+        _("anteckningar"), blank=True, max_length=bounds.LONG_TEXT,
+        validators=[MaxLengthValidator(bounds.LONG_TEXT)],
+    )
+    next_meeting_on = models.DateField(_("nästa möte"), null=True, blank=True, validators=[DateWithin("plan")])
     child_took_part = models.CharField(
         _("barnet var delaktigt i planen"), max_length=10, choices=Review.ChildTookPart.choices, blank=True
     )
     guardians_know_plan = models.BooleanField(_("vårdnadshavarna känner till planen"), null=True, blank=True)
     send_summary = models.BooleanField(_("skicka en sammanfattning till vårdnadshavarna"), default=False)
-    guardian_summary = models.TextField(_("sammanfattning för vårdnadshavarna"), blank=True)
+    guardian_summary = models.TextField(
+        _("sammanfattning för vårdnadshavarna"), blank=True, max_length=bounds.TEXT,
+        validators=[MaxLengthValidator(bounds.TEXT)],
+    )
     # --- who and when ------------------------------------------------------------------------------
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("kallat av"), on_delete=models.PROTECT, related_name="+"
@@ -254,7 +277,9 @@ class AgendaPoint(models.Model):
     position = models.PositiveSmallIntegerField(_("ordning"))
     title = models.CharField(_("punkt"), max_length=300)
     source = models.CharField(_("källa"), max_length=10, choices=Source.choices, default=Source.ADDED)
-    notes = models.TextField(_("anteckningar"), blank=True)
+    notes = models.TextField(
+        _("anteckningar"), blank=True, max_length=bounds.TEXT, validators=[MaxLengthValidator(bounds.TEXT)],
+    )
 
     class Meta:
         verbose_name = _("punkt på dagordningen")
@@ -280,7 +305,7 @@ class MinutesAction(models.Model):
         Action, verbose_name=_("insats"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     goal = models.ForeignKey(Goal, verbose_name=_("mål"), on_delete=models.PROTECT, related_name="+")
-    what = models.TextField(_("vad"))
+    what = models.TextField(_("vad"), max_length=bounds.NOTE, validators=[MaxLengthValidator(bounds.NOTE)])
     responsible_organisation = models.ForeignKey(
         Organisation, verbose_name=_("ansvarig organisation"), on_delete=models.PROTECT, related_name="+"
     )
@@ -288,7 +313,7 @@ class MinutesAction(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("ansvarig person"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
-    due_on = models.DateField(_("klart senast"))
+    due_on = models.DateField(_("klart senast"), validators=[DateWithin("plan")])
     status = models.CharField(_("status"), max_length=10, choices=Action.Status.choices,
                               default=Action.Status.PLANNED)
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from childplans.models import ChildPlan, TeamMember
-from portal.queries import is_valid_id
+from portal.queries import parse_id
 
 from .models import AgendaPoint, Invitee, MinutesAction, TeamMeeting
 
@@ -32,11 +32,8 @@ def meetings_of(plan):
 def meeting_of(plan, pk):
     """The plan's meeting ``pk`` (with who called it and closed it), or 404: an id of another
     plan's meeting is a 404 like a missing one."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not is_valid_id(pk):
+    pk = parse_id(pk)
+    if pk is None:
         raise Http404
     return get_object_or_404(TeamMeeting.objects.select_related("created_by", "closed_by", "review"), plan=plan,
                              pk=pk)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from portal.forms import id_from
 from portal.models import AuditEvent
 
 from .. import selectors, services
@@ -99,9 +100,9 @@ class ActionAddView(PlanFormView):
 
     def get_initial(self):
         initial = {"starts_on": timezone.localdate()}
-        goal = self.request.GET.get("mal")
-        if goal and goal.isdigit():
-            initial["goal"] = int(goal)
+        goal = id_from(self.request.GET, "mal")
+        if goal is not None:
+            initial["goal"] = goal
         return initial
 
     def get_context_data(self, **kwargs):

@@ -17,12 +17,13 @@ from qrcode.image.svg import SvgPathImage
 
 from portal.audit import audit_record
 from portal.exports import csv_response
-from portal.forms import apply_validation_error, error_text
+from portal.forms import apply_validation_error, error_text, id_from
 from portal.models import AuditEvent
 
 from .. import selectors, services
 from ..access import MeetingAccessMixin
 from ..forms import (
+    PresentForm,
     WalkInForm,
 )
 from ..models import Invitation, Meeting
@@ -61,13 +62,16 @@ class AttendanceView(MeetingAccessMixin, TemplateView):
                     return redirect("meeting_attendance", pk=self.meeting.pk)
             return self.render_to_response(self.get_context_data(walk_in_form=form))
         if request.POST.get("action") == "remove":
-            attendance = get_object_or_404(self.meeting.attendances, pk=request.POST.get("attendance"))
+            attendance = get_object_or_404(self.meeting.attendances, pk=id_from(request.POST, "attendance"))
             services.attendance_remove(attendance=attendance, by=request.user)
             messages.success(request, _("%(name)s är borttagen ur närvarolistan.") % {"name": attendance.name})
             return redirect("meeting_attendance", pk=self.meeting.pk)
+        present = PresentForm(request.POST)
         try:
+            if not present.is_valid():
+                raise ValidationError(present.errors["present"])
             services.attendance_set(
-                meeting=self.meeting, by=request.user, invitation_ids=request.POST.getlist("present")
+                meeting=self.meeting, by=request.user, invitation_ids=present.cleaned_data["present"]
             )
         except ValidationError as exc:
             messages.error(request, error_text(exc))

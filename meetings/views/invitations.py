@@ -17,14 +17,15 @@ from django.views.generic import TemplateView, View
 
 from portal.audit import audit_record
 from portal.exports import csv_response
-from portal.forms import apply_validation_error, error_text
+from portal.forms import apply_validation_error, error_text, id_from
 from portal.models import AuditEvent
-from portal.queries import is_valid_id
 
 from .. import selectors, services
 from ..access import MeetingAccessMixin
 from ..forms import (
     AnswerForm,
+    AnswersFilterForm,
+    InviteesForm,
     InviteForm,
 )
 from ..models import Invitation, RsvpToken, hash_token
@@ -60,9 +61,12 @@ class InviteView(MeetingAccessMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = InviteForm(request.POST, network=self.meeting.network)
+        chosen = InviteesForm(request.POST)
+        if not chosen.is_valid():
+            form.add_error(None, chosen.errors["invitee"])
         if not form.is_valid() or request.POST.get("action") != "send":
             return self.render_to_response(self.get_context_data(form=form))
-        selected = request.POST.getlist("invitee")
+        selected = chosen.cleaned_data["invitee"]
         try:
             count = services.meeting_invite(
                 meeting=self.meeting,
@@ -93,7 +97,6 @@ class AnswersView(MeetingAccessMixin, TemplateView):
     meeting_role = "coordinator"
     template_name = "meetings/answers.html"
     PAGE_SIZE = 50
-    SEARCH_MAX_LENGTH = 100
     # Coming first, then the waiting list in queue order, the unanswered, those not coming.
     RESPONSE_ORDER = [
         Invitation.Response.YES,
@@ -104,10 +107,8 @@ class AnswersView(MeetingAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        answer = self.request.GET.get("svar", "")
-        if answer not in Invitation.Response.values:
-            answer = ""
-        search = self.request.GET.get("q", "").strip()[: self.SEARCH_MAX_LENGTH]
+        filter_form = AnswersFilterForm(self.request.GET)
+        answer, search = filter_form.filters()
 
         matching = Q()
         if answer:
@@ -144,6 +145,7 @@ class AnswersView(MeetingAccessMixin, TemplateView):
             counts=counts,
             answer=answer,
             search=search,
+            filter_form=filter_form,
             answer_choices=[("", _("Alla"))] + list(Invitation.Response.choices),
             is_filtered=bool(answer or search),
         )
@@ -155,13 +157,7 @@ class InvitationRemoveView(MeetingAccessMixin, View):
 
     def post(self, request, *args, **kwargs):
         """The answers page's one form: the pressed button names the invitation."""
-        try:
-            invitation_pk = int(request.POST.get("invitation", ""))
-        except ValueError:
-            raise Http404 from None
-        invitation = get_object_or_404(
-            Invitation, pk=invitation_pk if is_valid_id(invitation_pk) else 0, meeting=self.meeting
-        )
+        invitation = get_object_or_404(Invitation, pk=id_from(request.POST, "invitation"), meeting=self.meeting)
         services.invitation_remove(invitation=invitation, by=request.user)
         messages.success(request, _("Inbjudan till %(name)s är borttagen.") % {"name": invitation.display_name})
         return redirect("meeting_answers", pk=self.meeting.pk)

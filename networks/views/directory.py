@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
 
-from portal.forms import ServiceFormMixin
+from portal.forms import ServiceFormMixin, id_from
 from portal.kept import kept
 
 from .. import services
@@ -119,8 +119,8 @@ class ActivityCreateView(_ActivityEditMixin, FormView):
         initial = super().get_initial()
         organisations = organisations_for_editor(self.request.user)
         organisation = None
-        wanted = self.request.GET.get("organisation", "")
-        if wanted.isdigit():
+        wanted = id_from(self.request.GET, "organisation")
+        if wanted is not None:
             organisation = organisations.filter(pk=wanted).first()
         if organisation is None and not is_administrator(self.request.user):
             mine = list(organisations[:2])

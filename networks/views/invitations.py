@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from portal.queries import is_valid_id
+from portal.queries import parse_id
 
 from .. import services
 from ..models import NetworkInvitation
@@ -24,10 +24,10 @@ User = get_user_model()
 
 def _user_from_uidb64(uidb64):
     try:
-        pk = int(force_str(urlsafe_base64_decode(uidb64)))
-    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        pk = parse_id(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, UnicodeDecodeError):
         return None
-    return User.objects.filter(pk=pk).first() if is_valid_id(pk) else None
+    return User.objects.filter(pk=pk).first() if pk is not None else None
 
 
 @login_not_required

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from portal.forms import ServiceFormMixin
+from portal.forms import ServiceFormMixin, id_from
 from portal.kept import kept
 
 from .. import contrib, selectors, services
@@ -70,10 +70,10 @@ class NetworkCreateView(ServiceFormMixin, FormView):
         initial = super().get_initial()
         initial["kind"] = Network.Kind.LOCAL
         parents = self.regional_networks
-        wanted = self.request.GET.get("parent", "")
-        if wanted.isdigit():
+        wanted = id_from(self.request.GET, "parent")
+        if wanted is not None:
             allowed = parents if parents is not None else Network.objects.filter(kind=Network.Kind.REGIONAL)
-            parent = allowed.filter(pk=int(wanted)).first()
+            parent = allowed.filter(pk=wanted).first()
             if parent is not None:
                 initial["parent"] = parent
         elif parents is not None:

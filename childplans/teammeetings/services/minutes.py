@@ -34,15 +34,15 @@ def _minutes_changes(meeting, *, attended, point_notes, fields):
             raise TypeError(f"unknown minutes field: {name}")
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     invitees = set(Invitee.objects.filter(meeting=meeting).values_list("pk", flat=True))
-    present = {int(getattr(i, "pk", i)) for i in attended}
+    present = {getattr(i, "pk", i) for i in attended}  # invitees or their ids
     if not present <= invitees:
         raise ValidationError({"attended": _("Välj bland de kallade.")})
     points = {p.pk: p for p in AgendaPoint.objects.filter(meeting=meeting)}
     notes = {}
     for pk, text in (point_notes or {}).items():
-        if int(pk) not in points:
+        if pk not in points:
             raise ValidationError(_("Punkten hör inte till mötet."))
-        notes[int(pk)] = (text or "").strip()
+        notes[pk] = (text or "").strip()
     return present, notes, points
 
 

@@ -4,7 +4,6 @@ cancelling it, the family's preparation and the agenda."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from childplans.access import PlanAccessMixin, PlanFormView
-from portal.forms import error_text
-from portal.queries import is_valid_id
+from portal.forms import error_text, id_from
 
 from .. import selectors, services
 from ..forms import AgendaAddForm, AnswerForm, CallForm, PrepareForm, UpdateForm
@@ -171,11 +169,7 @@ class AgendaView(MeetingFormView):
         if op not in ("up", "down", "remove"):
             return super().post(request, *args, **kwargs)
         meeting = self.get_meeting()
-        try:
-            pk = int(request.POST.get("point", ""))
-        except ValueError:
-            raise Http404 from None
-        point = get_object_or_404(AgendaPoint, meeting=meeting, pk=pk if is_valid_id(pk) else 0)
+        point = get_object_or_404(AgendaPoint, meeting=meeting, pk=id_from(request.POST, "point"))
         try:
             if op == "remove":
                 services.agenda_remove(plan=self.plan, meeting=meeting, by=request.user, point=point)

@@ -2,14 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from childplans.changes import may_change
-from portal.forms import error_text
-from portal.queries import is_valid_id
+from portal.forms import error_text, id_from
 
 from .. import selectors, services
 from ..forms import MinutesActionForm, MinutesForm
@@ -99,11 +97,7 @@ class MinutesActionView(MeetingFormView):
         if "remove" not in request.POST:
             return super().post(request, *args, **kwargs)
         meeting = self.get_meeting()
-        try:
-            pk = int(request.POST.get("remove", ""))
-        except ValueError:
-            raise Http404 from None
-        item = get_object_or_404(MinutesAction, meeting=meeting, pk=pk if is_valid_id(pk) else 0)
+        item = get_object_or_404(MinutesAction, meeting=meeting, pk=id_from(request.POST, "remove"))
         try:
             services.minutes_action_remove(plan=self.plan, meeting=meeting, by=request.user, item=item)
         except ValidationError as exc:
@@ -112,9 +106,9 @@ class MinutesActionView(MeetingFormView):
 
     def get_initial(self):
         initial = {"status": "planerad"}
-        action_pk = self.request.GET.get("insats", "")
-        if action_pk.isdigit() and is_valid_id(int(action_pk)):
-            action = self.plan.actions.filter(pk=int(action_pk)).first()
+        action_pk = id_from(self.request.GET, "insats")
+        if action_pk is not None:
+            action = self.plan.actions.filter(pk=action_pk).first()
             if action is not None:
                 initial.update(action=action.pk, goal=action.goal_id, what=action.what,
                                responsible_organisation=action.responsible_organisation_id,
