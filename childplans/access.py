@@ -4,9 +4,10 @@
   the same 404 for "does not exist" and "not yours" (docs/security.md, access rule 3).
 - ``PlanAccessMixin``: every child-scoped view declares it. It loads ``self.plan`` (404 and a
   DENIED audit row otherwise), applies the view's declared rules (``contact_only``,
-  ``writes`` on closed plans, ``reauthenticate``), runs the view and renders the response
-  inside one transaction together with exactly ONE audit row; if that insert fails the
-  request fails (HTTP 500) and nothing the view did is kept (docs/security.md 5)."""
+  ``writes`` on closed plans, ``reauthenticate``), runs the view and renders the response,
+  then writes exactly ONE audit row: a change (POST) in one transaction with it, a read
+  after rendering, before the page is sent. If that insert fails the request fails (HTTP
+  500), shows nothing and keeps nothing the view did (docs/security.md 5)."""
 
 from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
@@ -163,6 +164,20 @@ class PlanAccessMixin:
             raise ReauthenticationRequired()
         return None
 
+    def rendered_response(self, request, *args, **kwargs):
+        """The view's response, rendered."""
+        response = super().dispatch(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        return response
+
+    def write_audit_row(self, request, response):
+        """The request's one audit row."""
+        audit_plan(
+            request, self.plan, self.get_audit_action(request, response), obj=self.get_audit_object(),
+            detail=self.get_audit_detail(),
+        )
+
     def dispatch(self, request, *args, **kwargs):
         plan_pk = kwargs.get("plan_pk")
         try:
@@ -177,18 +192,21 @@ class PlanAccessMixin:
             raise
         if early is not None:
             return no_store(early)
+        # A change runs in one transaction with its audit row: if the insert fails, nothing the
+        # view did is kept. A read is rendered outside any transaction: on SQLite a transaction
+        # holds the one write lock from its BEGIN (portal/settings/base.py), so a page rendered
+        # inside one would make every request that writes wait for the rendering. Its audit row
+        # follows in a transaction of its own, before the page is sent: if the insert fails, the
+        # request fails and shows nothing.
         try:
-            with transaction.atomic():
-                response = super().dispatch(request, *args, **kwargs)
-                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                    response.render()
-                audit_plan(
-                    request,
-                    self.plan,
-                    self.get_audit_action(request, response),
-                    obj=self.get_audit_object(),
-                    detail=self.get_audit_detail(),
-                )
+            if request.method in SAFE_METHODS:
+                response = self.rendered_response(request, *args, **kwargs)
+                with transaction.atomic():
+                    self.write_audit_row(request, response)
+            else:
+                with transaction.atomic():
+                    response = self.rendered_response(request, *args, **kwargs)
+                    self.write_audit_row(request, response)
         except Http404:  # a sub-object that is not in this plan
             audit_denied(request, plan_id=self.plan.pk, reason="object_not_in_plan")
             raise

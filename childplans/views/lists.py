@@ -34,15 +34,16 @@ class PlanListView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         plans = list(selectors.plan_list_for(request.user))
-        with transaction.atomic():
-            response = self.render_to_response(
-                self.get_context_data(
-                    plans=plans,
-                    may_open=services.plan_keeping_organisations(request.user).exists(),
-                )
+        # Rendered outside a transaction, audited before it is sent (as PlanAccessMixin reads).
+        response = self.render_to_response(
+            self.get_context_data(
+                plans=plans,
+                may_open=services.plan_keeping_organisations(request.user).exists(),
             )
-            response.render()
-            if plans:
+        )
+        response.render()
+        if plans:
+            with transaction.atomic():
                 audit_record(
                     action=AuditAction.VIEW, request=request,
                     detail={"list": "plans", "plan_ids": [p.pk for p in plans]},
@@ -101,10 +102,12 @@ class MyActionsView(TemplateView):
     template_name = "childplans/my_actions.html"
 
     def get(self, request, *args, **kwargs):
+        # The selector writes the read's audit row before the page is rendered, which happens
+        # outside the transaction (as PlanAccessMixin reads).
         with transaction.atomic():
             ctx = selectors.dashboard_actions_context(request, limit=200)
-            response = self.render_to_response(self.get_context_data(today=timezone.localdate(), **ctx))
-            response.render()
+        response = self.render_to_response(self.get_context_data(today=timezone.localdate(), **ctx))
+        response.render()
         return no_store(response)
 
 
