@@ -6,9 +6,9 @@
   (``PlanAccessMixin``), a page of one referral (``childplans.referrals.access
   .ReferralAccessMixin``) and a list of many plans' data (``ChildListMixin``). It reaches the
   data through its ``visible_to`` (404 and a DENIED audit row otherwise), runs the view and
-  renders the response inside one transaction together with exactly ONE audit row — a read row
-  (``read_action``) for opening a page or a form, a change row (``change_action``) only for a
-  change made — and sends ``Cache-Control: no-store``; if the audit insert fails the request
+  renders the response, and writes exactly ONE audit row — a read row (``read_action``) for
+  opening a page or a form, after rendering and before the page is sent; a change row
+  (``change_action``) only for a change made, in one transaction with it — and sends ``Cache-Control: no-store``; if the audit insert fails the request
   fails (HTTP 500) and nothing the view did is kept (docs/security.md 5, 8, 15).
 - ``PlanAccessMixin``: every child-scoped view declares it. It loads ``self.plan`` and applies
   the view's declared rules (``contact_only``, ``writes`` on a plan that may no longer change,
@@ -117,10 +117,13 @@ class ChildDataMixin:
        its ``visible_to`` and applies the view's declared rules; someone who may not reach it
        gets a DENIED audit row and 404 (or 403). It may answer at once (a redirect, a 405): then
        nothing was read and nothing is audited.
-    2. The view runs and its response is rendered inside one transaction together with exactly
-       ONE audit row (``write_audit``). If the insert fails the request fails (HTTP 500) and
-       nothing the view did is kept. An Http404 from inside the view (an object that is not
-       the page's) is a DENIED row too.
+    2. The view runs, its response is rendered, and exactly ONE audit row is written
+       (``write_audit``): for a change (POST) in one transaction with the view, so that if the
+       insert fails the request fails (HTTP 500) and nothing the view did is kept; for a read
+       (GET, HEAD, OPTIONS) after rendering, in a short transaction of its own, before the page
+       is sent — if the insert fails the request fails and shows nothing (a read outside a
+       transaction keeps SQLite's one write lock free while the page renders). An Http404 from
+       inside the view (an object that is not the page's) is a DENIED row too.
     3. ``Cache-Control: no-store``.
 
     What the row says is declared on the view, never decided per request by hand:
@@ -161,16 +164,32 @@ class ChildDataMixin:
             return self.http_method_not_allowed(request, *args, **kwargs)
         return None
 
+    def rendered_response(self, request, *args, **kwargs):
+        """The view's response, rendered."""
+        response = super().dispatch(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        return response
+
     def dispatch(self, request, *args, **kwargs):
         early = self.reach(request, *args, **kwargs)
         if early is not None:
             return no_store(early)
+        # A change runs in one transaction with its audit row: if the insert fails, nothing the
+        # view did is kept. A read is rendered outside any transaction: on SQLite a transaction
+        # holds the one write lock from its BEGIN (portal/settings/base.py), so a page rendered
+        # inside one would make every request that writes wait for the rendering. Its audit row
+        # follows in a short transaction of its own, before the page is sent: if the insert
+        # fails, the request fails and shows nothing.
         try:
-            with transaction.atomic():
-                response = super().dispatch(request, *args, **kwargs)
-                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                    response.render()
-                self.write_audit(request, self.get_audit_action(request, response), response)
+            if request.method in SAFE_METHODS:
+                response = self.rendered_response(request, *args, **kwargs)
+                with transaction.atomic():
+                    self.write_audit(request, self.get_audit_action(request, response), response)
+            else:
+                with transaction.atomic():
+                    response = self.rendered_response(request, *args, **kwargs)
+                    self.write_audit(request, self.get_audit_action(request, response), response)
         except Http404:
             self.audit_denied_inside(request)
             raise

@@ -2,14 +2,16 @@
 cache) on loopback over plain HTTP, with the yardstick views of docs/performance.md enabled."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import configured_database, env
 
 DEBUG = False
 BENCH_VIEWS_ENABLED = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/portal_bench")}
-DATABASES["default"]["CONN_MAX_AGE"] = 600
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {
+    "default": configured_database(env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/portal_bench"))
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}}

@@ -1,13 +1,17 @@
 """Embedded default: SQLite, e-mail as files under var/mail, a local Celery worker with beat
 on a filesystem broker (no Redis needed), so invitations go through the real task code."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
-    _broker = BASE_DIR / "var" / "broker"
+    # var/broker/ unless the environment names another folder (tests/bench/bench_embedded.py runs
+    # a copy of the embedded default of its own).
+    _broker = Path(env("CELERY_BROKER_FOLDER", default=str(BASE_DIR / "var" / "broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker / "queue"),
         "data_folder_out": str(_broker / "queue"),

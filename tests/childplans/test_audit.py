@@ -1,6 +1,6 @@
-"""docs/security.md promises 5 and 6 for child data: exactly one audit row per read or change, in
-the same transaction (a failing insert fails the request and keeps nothing), and an
-append-only table."""
+"""docs/security.md promises 5 and 6 for child data: exactly one audit row per read or change (a
+change's in its transaction, a read's before the page is sent; a failing insert fails the request,
+shows nothing and keeps nothing), and an append-only table."""
 
 import pytest
 from django.db import connection, transaction
