@@ -48,7 +48,7 @@ def test_coordinator_changes_a_role_and_removes_a_member(demo, page, new_context
     members.get_by_role("link", name=promoted_name, exact=True).click()
     expect(page.locator("h1")).to_have_text(promoted_name)
     check_page(page)
-    page.get_by_label("Roll").select_option(label="Samordnare")
+    page.get_by_label("Roll", exact=True).select_option(label="Samordnare")  # not the form "Ändra roll"
     page.get_by_role("button", name="Ändra roll").click()
     expect(page.get_by_role("alert")).to_contain_text(promoted_name)
     promoted.refresh_from_db()
