@@ -164,14 +164,16 @@ def assert_named_articles_and_forms(page):
     assert not unnamed, f"{len(unnamed)} article(s)/form(s) without an accessible name on {page.url}:\n  " + "\n  ".join(unnamed)
 
 
-# Focuses ``el`` as the keyboard does (it matches :focus-visible) and measures its focus
-# indicator: the outline when one is drawn, otherwise the colour of the box-shadow ring (how
-# Bootstrap draws it), composited over the background it sits on: the first opaque background
-# of the element's ancestors (of the element itself for an outline drawn inside it), with the
-# translucent ones on top of it composited in turn, on the white canvas. Colours are read
-# through a canvas, so any CSS colour syntax is understood.
-_FOCUS_RING_JS = r"""(el) => {
+# Focuses ``el`` as the keyboard does (it matches :focus-visible), lets any transition of the
+# ring finish, and measures its focus indicator: the outline when one is drawn, otherwise the
+# colour of the box-shadow ring (how Bootstrap draws it), composited over the background it sits
+# on: the first opaque background of the element's ancestors (of the element itself for an
+# outline drawn inside it), with the translucent ones on top of it composited in turn, on the
+# white canvas. Colours are read through a canvas, so any CSS colour syntax is understood.
+_FOCUS_RING_JS = r"""async (el) => {
     el.focus({focusVisible: true});
+    // Bootstrap fades its ring in (a box-shadow transition): measure where it ends.
+    await Promise.all(el.getAnimations().map(animation => animation.finished.catch(() => null)));
     const canvas = document.createElement("canvas");
     canvas.width = canvas.height = 1;
     const ctx = canvas.getContext("2d", {willReadFrequently: true});

@@ -58,12 +58,13 @@ def test_scroll_check_in_the_print_layout(page):
 
 
 # A page shaped like the portal's: a dark header with a link, a tab, a field. Bootstrap's own
-# focus ring (a 25 % blue shadow) on the tab and the field; the header link's ring is dark blue
+# focus ring (a 25 % blue shadow, faded in) on the tab and the field; the header link's ring is dark blue
 # on the dark header. Set with set_content (about:blank has no CSP, so a <style> works).
 RING_PAGE = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Ringar</title><style>
 body { margin: 0; background: #fff; }
 header { background: #1f4e79; padding: 1rem; }
 :focus-visible { outline: 3px solid #1f4e79; outline-offset: 2px; }
+.faint { transition: box-shadow .3s ease-in-out; }
 .faint:focus-visible, .faint:focus { outline: 0; box-shadow: 0 0 0 .25rem rgba(13, 110, 253, .25); }
 .light:focus-visible { outline-color: #fff; }
 </style></head><body>
