@@ -201,10 +201,13 @@ _FOCUS_RING_JS = r"""async (el) => {
     };
     const style = getComputedStyle(el);
     const outlineWidth = parseFloat(style.outlineWidth) || 0;
-    const inside = parseFloat(style.outlineOffset) + outlineWidth <= 0;
+    const outlined = style.outlineStyle !== "none" && outlineWidth > 0;
+    // An outline drawn inside the element sits on its own background; any other ring (an
+    // outline outside it, a box-shadow's spread) on its parent's.
+    const inside = outlined && parseFloat(style.outlineOffset) + outlineWidth <= 0;
     const behind = background(inside ? el : el.parentElement);
     let ring = {kind: "none", css: "", width: 0, colour: [0, 0, 0, 0]};
-    if (style.outlineStyle !== "none" && outlineWidth > 0) {
+    if (outlined) {
         ring = {kind: "outline", css: style.outlineColor, width: outlineWidth, colour: rgba(style.outlineColor)};
     } else if (style.boxShadow && style.boxShadow !== "none") {
         const colour = style.boxShadow.match(/(rgba?|hsla?|color)\([^)]*\)|#[0-9a-f]+/i);
