@@ -4,9 +4,10 @@ Never downloads a browser (``playwright install`` is not used): it drives /usr/b
 which .ci/run installs, as it installs the two HTML checkers from npm (tests/e2e/node) and
 Java. Each test gets a fresh browser context; every page is checked (tests/e2e/checks.py
 ``check_page``) with axe-core (axe.py), HTML_CodeSniffer (htmlcs.py) and the Nu HTML Checker
-(nu.py), at 320 and 1280 px wide for sideways scrolling, and any Content-Security-Policy
-violation, uncaught script error, server error or missing static file seen by the browser
-fails the test."""
+(nu.py), at 320 and 1280 px wide for sideways scrolling, for named articles and forms, the skip
+link inside a landmark and focus rings of 3:1 (a keyboard walk), and a print view or sign-in
+sheet with ``check_print_view`` (its print layout too); any Content-Security-Policy violation,
+uncaught script error, server error or missing static file seen by the browser fails the test."""
 
 import importlib
 import os

@@ -29,7 +29,7 @@ from childplans.models import (
 from networks.models import NetworkMembership, Organisation, OrganisationMembership
 from tests import factories as f
 
-from .checks import check_page, label, log_in, path_of
+from .checks import check_page, check_print_view, label, log_in, path_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -306,6 +306,16 @@ def test_plan_consent_team_action_and_withdrawal(people, page, new_context):
     assert action.responsible_person_id == teacher.pk and action.due_on == today + timedelta(
         days=14
     )
+
+    # --- The plan to print for the guardians, and its access log: they fit a phone's width too ----
+    page.locator("main nav").get_by_role("link", name="Skriv ut").click()
+    expect(page.locator("h1")).to_have_text(f"Barnets plan för {CHILD}")
+    expect(page.get_by_role("row").filter(has_text=ACTION_WHAT)).to_contain_text("Lars Lärare")
+    check_print_view(page)
+    page.goto(f"{plan_url}atkomstlogg/")
+    expect(page.locator("h1")).to_have_text(f"Vem har läst eller ändrat planen för {CHILD}")
+    check_print_view(page)
+    page.goto(plan_url)
 
     # --- The teacher logs in with a code and finds the action on the dashboard ---------------------
     teacher_page = new_context(viewport={"width": 1280, "height": 900}).new_page()

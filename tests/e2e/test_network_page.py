@@ -48,7 +48,7 @@ def test_coordinator_changes_a_role_and_removes_a_member(demo, page, new_context
     members.get_by_role("link", name=promoted_name, exact=True).click()
     expect(page.locator("h1")).to_have_text(promoted_name)
     check_page(page)
-    page.get_by_label("Roll").select_option(label="Samordnare")
+    page.get_by_label("Roll", exact=True).select_option(label="Samordnare")  # not the form "Ändra roll"
     page.get_by_role("button", name="Ändra roll").click()
     expect(page.get_by_role("alert")).to_contain_text(promoted_name)
     promoted.refresh_from_db()
@@ -87,3 +87,20 @@ def test_coordinator_changes_a_role_and_removes_a_member(demo, page, new_context
     expect(other.locator("h1")).to_have_text(promoted_name)
     expect(other.get_by_role("button", name="Ändra roll")).to_have_count(0)
     check_page(other)
+
+
+def test_regional_overview(demo, page):
+    """The regional coordinator's overview of every kommun in the län, from the network page: a
+    wide table with a row header per kommun and a total row. The total's row header is one
+    column wide (one spanning the columns made HTML_CodeSniffer read the table as having two
+    levels of headers)."""
+    coordinator = demo_email("Regional samordnare")
+    network_pk = NetworkMembership.objects.filter(
+        user__email=coordinator, role=NetworkMembership.Role.COORDINATOR, network__kind="regional"
+    ).values_list("network_id", flat=True)[0]
+    log_in(page, coordinator, DEMO_PASSWORD)
+    page.goto(f"/natverk/{network_pk}/")
+    page.locator("main").get_by_role("link", name="Regional överblick").click()
+    expect(page.locator("h1")).to_have_text("Regional överblick")
+    expect(page.get_by_role("row", name="Summa")).to_be_visible()
+    check_page(page)

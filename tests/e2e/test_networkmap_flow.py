@@ -18,7 +18,7 @@ from childplans.networkmap.models import MapPerson, MapVersion
 from networks.models import Organisation, OrganisationMembership
 from tests import factories as f
 
-from .checks import check_page, label, log_in, path_of
+from .checks import check_page, check_print_view, label, log_in, path_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -119,6 +119,13 @@ def test_map_version_compare_acute(setup, page, new_context):
     expect(svg.locator("g.person")).to_have_count(6)
     expect(svg.locator("g.person.acute")).to_have_count(2)
     expect(page.locator("main table")).to_contain_text("Majvor Mormor")
+
+    # --- The map to print: it fits a phone's width before it is printed ------------------------------
+    page.locator("main nav").get_by_role("link", name="Skriv ut kartan").click()
+    expect(page.locator("h1")).to_have_text("Nätverkskarta för Tindra Testbarnsson")
+    expect(page.locator("svg.network-map g.person")).to_have_count(6)
+    check_print_view(page)
+    page.goto(map_path)
 
     # --- Save a version --------------------------------------------------------------------------------
     page.locator("main").get_by_role("link", name="Spara kartan som version").click()

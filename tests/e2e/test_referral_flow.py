@@ -22,7 +22,7 @@ from networks.models import ActivityTipCount, NetworkMembership, Organisation, R
 from networks.terms import current_term
 from tests import factories as f
 
-from .checks import assert_no_horizontal_scroll, check_page, label, path_of
+from .checks import assert_fits_widths, assert_no_horizontal_scroll, check_page, label, path_of
 from .test_childplan_flow import goto_404, log_in_with_code, person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -104,6 +104,7 @@ def test_tip_refer_answer(world, page, new_context):
     expect(leaflet).not_to_contain_text("Ring diakonen innan.")  # for professionals, not on the leaflet
     expect(leaflet.get_by_role("img", name="QR-kod till verksamhetens sida")).to_be_visible()
     check_page(page)
+    assert_fits_widths(page, media=("print",))  # its A4 layout reflows down to 320 px as well
     term, year = current_term()
     assert ActivityTipCount.objects.get(activity=activity, term=term, year=year).count == 1
     after = rows_of_every_model()
