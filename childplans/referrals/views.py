@@ -234,6 +234,8 @@ class InboxView(TemplateView):
     template_name = "referrals/inbox.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return self.http_method_not_allowed(request, *args, **kwargs)  # nothing read, nothing to log
         self.organisations = selectors.receiver_organisations(request.user)
         if not self.organisations:
             audit_referral_denied(request, None, "not_a_receiver")
