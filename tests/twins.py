@@ -122,6 +122,24 @@ def build_twin_world():
     }
 
 
+NEIGHBOUR = "coordinator_of_a_neighbouring_network"
+
+
+def neighbouring_coordinator(organisation):
+    """The coordinator of another network (Alvesta's, the same län) who comes from
+    ``organisation``, a member organisation of ours but is no member of our network: a rule that
+    compared the organisation instead of the network would let them in. Returns the person and
+    their network."""
+    alvesta = f.kommun("Alvesta")
+    network = f.LocalNetworkFactory(name="Barnstödsnätverket i Alvesta", kommun=alvesta, lan=alvesta.lan)
+    user = twin("samordnare@alvesta.se", organisation, "Nils", "Grannsamordnare")
+    f.MembershipFactory(network=network, user=user, organisation=organisation, role=NetworkMembership.Role.COORDINATOR)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("network_update", args=[network.pk])).status_code == 200  # the role is real
+    return user, network
+
+
 def assert_twins_hold_their_roles(world, twins=TWINS):
     """Each twin reaches its own world: a persona who may see nothing anywhere proves nothing."""
     own = {
@@ -257,3 +275,40 @@ def ask_outside(client, method, url, *, accepted, missing_url, payload=None, bas
     after = row_counts()
     assert after == baseline, (*label, "rows changed", changed_counts(baseline, after))
     return response, response.content.decode(errors="replace"), audit
+
+
+def object_routes(*apps_):
+    """(name, pattern) of every route for logged-in users (``MEMBER`` in portal/routes.py; the
+    admin's aside, staff only, and allauth's disabled flows, 404 for everyone) that takes a URL
+    argument and whose view lives in one of ``apps_`` (e.g. "networks"; all without)."""
+    from portal.routes import DISABLED, MEMBER, classify
+
+    return [
+        (key, p) for key, p in patterns()
+        if classify(key) == MEMBER and p.pattern.regex.groups and not key.startswith("admin:")
+        and key not in DISABLED and (not apps_ or view_module(p).split(".")[0] in apps_)
+    ]
+
+
+def walk_outside(client, persona, targets, *, payload, secrets, snapshot):
+    """Every (name, pattern, kwargs) of ``targets``, every method its view accepts, as someone
+    outside the object's scope (``ask_outside``): 404, no audit row (these routes log only
+    changes), none of ``secrets`` in the body, no row counted changed, and ``snapshot()`` (every
+    column of the rows that matter) the same after each route."""
+    counts, rows = row_counts(), snapshot()
+    for key, pattern, kwargs in targets:
+        url, missing = reverse(key, kwargs=kwargs), reverse(key, kwargs=missing_kwargs(kwargs))
+        for method, accepted in methods_for(pattern.callback):
+            label = (persona, key, kwargs, method.upper())
+            _response, body, new = ask_outside(client, method, url, accepted=accepted, missing_url=missing,
+                                               payload=payload, baseline=counts, label=label)
+            assert new == [], (*label, "audit rows", [e.action for e in new])
+            for secret in secrets:
+                assert secret not in body, (*label, secret)
+        assert snapshot() == rows, (persona, key, kwargs, "database changed")
+
+
+def app_rows(*labels):
+    """Every column of every row of the apps' models (an UPDATE that keeps the count shows)."""
+    return [list(m.objects.order_by("pk").values_list()) for label in labels
+            for m in apps.get_app_config(label).get_models()]

@@ -28,9 +28,11 @@ from tests.twins import (
     changed_counts,
     methods_for,
     missing_kwargs,
+    object_routes,
     patterns,
     request,
     row_counts,
+    walk_outside,
 )
 
 from ..conftest import SECRETS, person
@@ -167,6 +169,27 @@ def test_twins_in_another_organisation_get_404_on_every_referral_route(client, p
             for secret in [HELP_WANTED, CONTACT_DETAILS, *SECRETS]:
                 assert secret not in body, (*label, secret)
         assert snapshot() == rows, (persona, key, "database changed")
+
+
+FLOW_ROUTES = object_routes("childplans")
+
+
+@pytest.mark.parametrize("persona", TWINS)
+def test_twins_get_404_on_the_flow_of_our_network_and_organisation(client, persona, referral, network, church):
+    """The flow (counts only) is for the network's coordinators and the organisation's members:
+    the twins, coordinator and members of other ones, get 404 on ours, every method."""
+    world = build_twin_world()
+    assert_twins_hold_their_roles(world, [persona])
+    client.force_login(world[persona])
+    ids = {"network_pk": network.pk, "organisation_pk": church.pk}
+    assert {key for key, _ in FLOW_ROUTES} >= {"childplans:flow_network", "childplans:flow_organisation"}
+    targets = []
+    for key, pattern in FLOW_ROUTES:
+        unknown = [n for n in pattern.pattern.converters if n not in ids]
+        assert not unknown, f"{key}: the twin table does not know the URL argument(s) {unknown}"
+        targets.append((key, pattern, {n: ids[n] for n in pattern.pattern.converters}))
+    walk_outside(client, persona, targets, payload={"termin": "x"}, secrets=[network.name, church.name],
+                 snapshot=snapshot)
 
 
 def test_after_withdrawal_the_receiver_sees_only_that_it_was_withdrawn(client, referral, referral_consent, contact,
