@@ -290,6 +290,13 @@ def object_routes(*apps_):
     ]
 
 
+def coordinator_only(pattern):
+    """Whether the route's view is for the network's coordinators only, by its declaration
+    (``network_role`` or ``meeting_role`` = "coordinator")."""
+    view_class = getattr(pattern.callback, "view_class", None)
+    return "coordinator" in (getattr(view_class, "network_role", None), getattr(view_class, "meeting_role", None))
+
+
 def walk_outside(client, persona, targets, *, payload, secrets, snapshot):
     """Every (name, pattern, kwargs) of ``targets``, every method its view accepts, as someone
     outside the object's scope (``ask_outside``): 404, no audit row (these routes log only

@@ -4,12 +4,14 @@ invited to its own meeting, and the coordinator of a neighbouring network who co
 our member organisations. On every meeting route (from the URL resolver: a network's meeting
 pages and one meeting's, the check-in link with its real token) and every method the view
 accepts: 404, nothing of the meeting in the body, no row changed (every model's count; the
-meetings' and networks' rows column by column). The outsider, the participant on the
+meetings' and networks' rows column by column). And the other network's coordinator, made a
+participant of ours, on every coordinator page of ours: 404 as for any participant. The outsider, the participant on the
 coordinator's pages and the administrator are in tests/meetings/test_views.py."""
 
 import pytest
 
 from meetings.views.attendance import checkin_token
+from tests import factories as f
 from tests.twins import (
     COORDINATOR,
     NEIGHBOUR,
@@ -17,6 +19,7 @@ from tests.twins import (
     app_rows,
     assert_twins_hold_their_roles,
     build_twin_world,
+    coordinator_only,
     neighbouring_coordinator,
     object_routes,
     walk_outside,
@@ -65,3 +68,17 @@ def test_twins_get_404_on_every_meeting_route(client, persona, invited, regional
     secrets = [invited.title, invited.place, invited.network.name]
     walk_outside(client, persona, meeting_targets(invited, regional_network), payload=PAYLOAD, secrets=secrets,
                  snapshot=lambda: app_rows("meetings", "networks"))
+
+
+def test_a_participant_here_who_coordinates_another_network_coordinates_no_meeting_here(
+    client, invited, regional_network
+):
+    world = build_twin_world()
+    user = world[COORDINATOR]
+    f.MembershipFactory(network=invited.network, user=user, organisation=world["plan"].owner_organisation)
+    assert_twins_hold_their_roles(world, [COORDINATOR])  # still coordinates their own
+    client.force_login(user)
+    targets = [t for t in meeting_targets(invited, regional_network) if coordinator_only(t[1])]
+    assert {t[0] for t in targets} >= {"meeting_update", "meeting_invite", "meeting_answers", "meeting_create"}
+    walk_outside(client, "participant_here_coordinator_elsewhere", targets, payload=PAYLOAD,
+                 secrets=["Glutenfritt"], snapshot=lambda: app_rows("meetings", "networks"))

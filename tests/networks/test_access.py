@@ -17,11 +17,15 @@ from django.http import Http404
 from networks.access import get_network_for_user_or_404
 from networks.models import Network, NetworkMembership, ReferralReceiver
 from tests.twins import (
+    COORDINATOR as TWIN_COORDINATOR,
+)
+from tests.twins import (
     NEIGHBOUR,
     TWINS,
     app_rows,
     assert_twins_hold_their_roles,
     build_twin_world,
+    coordinator_only,
     neighbouring_coordinator,
     object_routes,
     walk_outside,
@@ -160,3 +164,18 @@ def test_twins_get_404_on_every_network_route(client, persona, our_world, partic
     secrets = [our_world["network"].name, our_world["regional"].name, participant.email]
     walk_outside(client, persona, network_targets(our_world), payload=network_payload(our_world, participant),
                  secrets=secrets, snapshot=lambda: app_rows("networks", "portal"))
+
+
+def test_a_participant_here_who_coordinates_another_network_coordinates_nothing_here(client, our_world, participant):
+    """The coordinator of another kommun's network, a participant of ours too: every coordinator
+    page of ours (by the view's declaration), every method, is 404 as for any participant."""
+    world = build_twin_world()
+    user = world[TWIN_COORDINATOR]
+    f.MembershipFactory(network=our_world["network"], user=user, organisation=world["plan"].owner_organisation)
+    assert_twins_hold_their_roles(world, [TWIN_COORDINATOR])  # still coordinates their own
+    client.force_login(user)
+    targets = [t for t in network_targets(our_world) if coordinator_only(t[1])]
+    assert {t[0] for t in targets} >= {"network_update", "network_member_invite", "network_stewardship"}
+    walk_outside(client, "participant_here_coordinator_elsewhere", targets,
+                 payload=network_payload(our_world, participant), secrets=[participant.email],
+                 snapshot=lambda: app_rows("networks", "portal"))
