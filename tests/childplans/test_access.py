@@ -6,6 +6,8 @@ twins of tests/twins.py: the same roles — contact person, team member, referra
 coordinator — in another organisation, another kommun. The routes come from the URL resolver, so
 a new childplans route is covered — or fails here until it is classified and given its object."""
 
+from datetime import date
+
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, get_resolver, reverse
@@ -156,6 +158,10 @@ def personas(db, full_plan, org_social, org_other, teacher, contact, network):
     plan = full_plan["plan"]
     other = person("annan@region.se", org_other, first_name="Olle", last_name="Annan")
     colleague = person("kollega@vaxjo.se", org_social, first_name="Kim", last_name="Kollega")
+    # ... who keeps a plan of their own: the contact person of another plan of the same
+    # organisation (a rule that forgot which plan the team membership is for lets them in).
+    services.plan_open(by=colleague, organisation=org_social, given_name="Sixten", family_name="Kollegasson",
+                       birth_date=date(2014, 2, 3), reason="Oro.", part="Handläggare")
     admin = person("admin@portal.se", org_social, first_name="Ada", last_name="Admin", is_staff=True,
                    is_superuser=True)
     removed = person("borttagen@vaxjo.se", org_social, first_name="Bo", last_name="Borttagen")
