@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.db import connection
 from django.test import Client
+from django.test.client import encode_multipart
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
@@ -220,8 +221,6 @@ def request(client, method, url, payload=None):
     if method == "post":
         return client.post(url, payload or {})
     if method in ("put", "delete"):
-        from django.test.client import encode_multipart
-
         body = encode_multipart("BoUnDaRy", payload or {})
         return getattr(client, method)(url, body, content_type="multipart/form-data; boundary=BoUnDaRy")
     return getattr(client, method)(url)
