@@ -233,11 +233,14 @@ class InboxView(ChildListMixin, TemplateView):
     audit_empty = True
 
     def reach(self, request, *args, **kwargs):
+        not_allowed = super().reach(request, *args, **kwargs)  # a 405: nothing read, nothing to log
+        if not_allowed is not None:
+            return not_allowed
         self.organisations = selectors.receiver_organisations(request.user)
         if not self.organisations:
             audit_referral_denied(request, None, "not_a_receiver")
             raise Http404
-        return super().reach(request, *args, **kwargs)
+        return None
 
     def listed_ids(self, context):
         return selectors.listed_ids(context["rows"])

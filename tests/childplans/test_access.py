@@ -1,11 +1,15 @@
 """docs/security.md promise 3 (and 4): every child-scoped route, every persona off the team, every
-method -> 404, no child data in the body, nothing changed in the database (one DENIED audit
-row is the only new row). The routes come from the URL resolver, so a new childplans route
-is covered — or fails here until it is classified and given its object."""
+method the view accepts (GET, HEAD and POST always, PUT where it has one) -> 404, no child data in
+the body, nothing changed in the database (every model's row count, the plan's rows themselves,
+and one DENIED audit row is the only new row). The personas are the plan's own outsiders and the
+twins of tests/twins.py: the same roles — contact person, team member, referral receiver, network
+coordinator — in another organisation, another kommun. The routes come from the URL resolver, so
+a new childplans route is covered — or fails here until it is classified and given its object."""
+
+from datetime import date
 
 import pytest
 from django.apps import apps
-from django.core import serializers
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
@@ -16,8 +20,22 @@ from childplans.models import ChildPlan, Consent, TeamMember
 from childplans.referrals.access import ReferralAccessMixin
 from childplans.urls import ROUTE_CLASSES
 from portal.models import AuditEvent, OutboundEmail
+from portal.routes import MEMBER, classify
 from tests.childplans.networkmap.helpers import MAP_SECRETS, add_network_map
 from tests.childplans.teammeetings.helpers import add_team_meeting
+from tests.twins import (
+    CONTACT,
+    COORDINATOR,
+    RECEIVER,
+    TEAM_MEMBER,
+    ask_outside,
+    assert_twins_hold_their_roles,
+    build_twin_world,
+    methods_for,
+    missing_kwargs,
+    patterns,
+    row_counts,
+)
 
 from .conftest import SECRETS, person, reauthenticate
 
@@ -129,12 +147,13 @@ def post_payload(objs, contact):
 
 
 def snapshot():
-    """Every row of every childplans, networkmap, teammeetings and referrals model and the outbox, serialised."""
+    """Every row of every childplans, networkmap, teammeetings and referrals model and the outbox,
+    every column (an UPDATE that keeps the row count shows here)."""
     data = []
     for label in ("childplans", "networkmap", "teammeetings", "referrals"):
         for model in apps.get_app_config(label).get_models():
-            data.append(serializers.serialize("json", model.objects.order_by("pk")))
-    data.append(serializers.serialize("json", OutboundEmail.objects.order_by("pk")))
+            data.append(list(model.objects.order_by("pk").values_list()))
+    data.append(list(OutboundEmail.objects.order_by("pk").values_list()))
     return data
 
 
@@ -143,6 +162,10 @@ def personas(db, full_plan, org_social, org_other, teacher, contact, network):
     plan = full_plan["plan"]
     other = person("annan@region.se", org_other, first_name="Olle", last_name="Annan")
     colleague = person("kollega@vaxjo.se", org_social, first_name="Kim", last_name="Kollega")
+    # ... who keeps a plan of their own: the contact person of another plan of the same
+    # organisation (a rule that forgot which plan the team membership is for lets them in).
+    services.plan_open(by=colleague, organisation=org_social, given_name="Sixten", family_name="Kollegasson",
+                       birth_date=date(2014, 2, 3), reason="Oro.", part="Handläggare")
     admin = person("admin@portal.se", org_social, first_name="Ada", last_name="Admin", is_staff=True,
                    is_superuser=True)
     removed = person("borttagen@vaxjo.se", org_social, first_name="Bo", last_name="Borttagen")
@@ -157,6 +180,7 @@ def personas(db, full_plan, org_social, org_other, teacher, contact, network):
     coordinator = person("samordnare@natverk.se", org_social, first_name="Siv", last_name="Samordnare")
     NetworkMembership.objects.create(network=network, user=coordinator, organisation=org_social,
                                      role=NetworkMembership.Role.COORDINATOR)
+    twins = build_twin_world()  # the same roles in another organisation (tests/twins.py)
     return {
         "another_organisation": other,
         "same_organisation_not_on_team": colleague,
@@ -164,6 +188,8 @@ def personas(db, full_plan, org_social, org_other, teacher, contact, network):
         "removed_team_member": removed,
         "consent_withdrawn": withdrawn,
         "network_coordinator": coordinator,
+        **{name: twins[name] for name in TWINS_HERE},
+        "twin_world": twins,
     }
 
 
@@ -172,6 +198,10 @@ def withdraw_school_consent(full_plan, contact):
                               withdrawn_on=timezone.localdate())
 
 
+# The twins of tests/twins.py that hold a role around a plan: the contact person and a team
+# member of another organisation's plan, a receiver of another organisation's referrals, the
+# coordinator of another kommun's network.
+TWINS_HERE = [CONTACT, TEAM_MEMBER, RECEIVER, COORDINATOR]
 PERSONAS = [
     "another_organisation",
     "same_organisation_not_on_team",
@@ -179,6 +209,7 @@ PERSONAS = [
     "removed_team_member",
     "consent_withdrawn",
     "network_coordinator",
+    *TWINS_HERE,
 ]
 
 
@@ -187,24 +218,28 @@ def test_off_team_gets_404_everywhere_and_changes_nothing(client, full_plan, per
     # The teacher's access goes with the consent: withdraw it (for every persona, so all see
     # the same plan) — the teacher then is a persona like the others.
     withdraw_school_consent(full_plan, contact)
+    if persona in TWINS_HERE:
+        assert_twins_hold_their_roles(personas["twin_world"], [persona])
     user = personas[persona]
     client.force_login(user)
     reauthenticate(client, user)  # re-authentication must not open anything either
     payload = post_payload(full_plan, contact)
+    counts, rows = row_counts(), snapshot()
     for pattern in CHILD_PATTERNS:
-        url = reverse(f"childplans:{pattern.name}", kwargs=kwargs_for(pattern, full_plan))
-        for method in ("get", "post"):
-            before = snapshot()
-            audit_before = AuditEvent.objects.count()
-            response = getattr(client, method)(url, payload if method == "post" else None)
-            assert response.status_code == 404, (persona, pattern.name, method, response.status_code)
-            body = response.content.decode()
+        kwargs = kwargs_for(pattern, full_plan)
+        url = reverse(f"childplans:{pattern.name}", kwargs=kwargs)
+        missing = reverse(f"childplans:{pattern.name}", kwargs=missing_kwargs(kwargs))
+        for method, accepted in methods_for(pattern.callback):
+            label = (persona, pattern.name, method.upper())
+            response, body, new = ask_outside(client, method, url, accepted=accepted, missing_url=missing,
+                                              payload=payload, baseline=counts, label=label)
             for secret in SECRETS + MAP_SECRETS:
-                assert secret not in body, (persona, pattern.name, method, secret)
-            assert snapshot() == before, (persona, pattern.name, method, "database changed")
-            new = list(AuditEvent.objects.order_by("-pk")[: AuditEvent.objects.count() - audit_before])
-            assert [e.action for e in new] == [AuditEvent.Action.DENIED], (persona, pattern.name, method)
-            assert new[0].user_id == user.pk and new[0].plan_id == full_plan["plan"].pk
+                assert secret not in body, (*label, secret)
+            assert [e.action for e in new] == [AuditEvent.Action.DENIED], label
+            assert new[0].user_id == user.pk and new[0].plan_id == full_plan["plan"].pk, label
+        # every column of the plan's rows, once per route (a change would also have written a
+        # change row, and answered something other than 404)
+        assert snapshot() == rows, (persona, pattern.name, "database changed")
 
 
 def test_missing_plan_is_the_same_404(client, full_plan, contact):
@@ -214,18 +249,28 @@ def test_missing_plan_is_the_same_404(client, full_plan, contact):
     assert response.status_code == 404
 
 
+# Every page for any logged-in user that takes no object (the lists, Min översikt, the
+# indicators, the account's pages; not the admin's, for staff only), from the URL resolver.
+MEMBER_PAGES = [key for key, p in patterns() if classify(key) == MEMBER and not p.pattern.regex.groups
+                and not key.startswith("admin:")]
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_member_routes_show_no_plan_of_others(client, full_plan, personas, contact, persona):
     withdraw_school_consent(full_plan, contact)
     user = personas[persona]
     client.force_login(user)
-    for name in ("plan_list", "my_actions"):
-        response = client.get(reverse(f"childplans:{name}"))
-        assert response.status_code == 200
+    assert {"childplans:plan_list", "childplans:my_actions", "dashboard"} <= set(MEMBER_PAGES)
+    plan_url = reverse("childplans:plan_detail", kwargs={"plan_pk": full_plan["plan"].pk})
+    for name in MEMBER_PAGES:
+        response = client.get(reverse(name))
+        if name in ("childplans:plan_list", "childplans:my_actions", "dashboard"):
+            assert response.status_code == 200, (persona, name)
+        assert response.status_code < 500, (persona, name, response.status_code)
         body = response.content.decode()
         for secret in SECRETS:
             assert secret not in body, (persona, name, secret)
-        assert reverse("childplans:plan_detail", kwargs={"plan_pk": full_plan["plan"].pk}) not in body
+        assert plan_url not in body, (persona, name)
 
 
 def test_visibility_is_decided_in_the_query_each_time(full_plan, teacher, contact):

@@ -1,8 +1,11 @@
 """docs/security.md promises 3, 5 and 14 for referrals: every referral route, every method, for
 the receiver, another member of the receiving organisation who is not a receiver, the referrer,
 a team member, a colleague off the team, an administrator and a receiver after the consent was
-withdrawn. Where a persona may not, the answer is 404, nothing changes and one DENIED audit row
-is written; where they may, one audit row carries the plan's and the child's ids."""
+withdrawn — and their twins in another organisation (tests/twins.py): a receiver of another
+organisation's referrals, the contact person (and referrer) and a team member of another plan,
+the coordinator of another network, a member of another receiving organisation. Where a persona
+may not, the answer is 404, nothing changes and one DENIED audit row is written; where they may,
+one audit row carries the plan's and the child's ids."""
 
 import pytest
 from django.apps import apps
@@ -14,6 +17,23 @@ from childplans import services as plan_services
 from childplans.referrals.models import Referral
 from networks.models import ReferralReceiver
 from portal.models import AuditEvent, OutboundEmail
+from portal.routes import REFERRAL, classify
+from tests.twins import (
+    RECEIVER,
+    SAFE,
+    TWINS,
+    ask_outside,
+    assert_twins_hold_their_roles,
+    build_twin_world,
+    changed_counts,
+    methods_for,
+    missing_kwargs,
+    object_routes,
+    patterns,
+    request,
+    row_counts,
+    walk_outside,
+)
 
 from ..conftest import SECRETS, person
 from .conftest import CONTACT_DETAILS, HELP_WANTED
@@ -107,6 +127,69 @@ def test_the_access_table(client, personas, persona, referral, referral_consent,
         if persona == "receiver_after_withdrawal":
             for secret in [HELP_WANTED, CONTACT_DETAILS, referral.first_name, *SECRETS]:
                 assert secret not in body, (persona, name, method, secret)
+
+
+REFERRAL_PATTERNS = [(key, p) for key, p in patterns() if classify(key) == REFERRAL]
+
+
+@pytest.mark.parametrize("persona", TWINS)
+def test_twins_in_another_organisation_get_404_on_every_referral_route(client, persona, referral):
+    """The twins of tests/twins.py, each holding its role in another organisation, on every
+    referral route (from the URL resolver) and every method its view accepts: 404, nothing of
+    the referral in the body, no row changed but one DENIED audit row that names no plan. The
+    receiver twin's own inbox answers, with its own referral and never this one."""
+    world = build_twin_world()
+    assert_twins_hold_their_roles(world, [persona])
+    user = world[persona]
+    client.force_login(user)
+    counts, rows = row_counts(), snapshot()
+    assert REFERRAL_PATTERNS
+    for key, pattern in REFERRAL_PATTERNS:
+        assert set(pattern.pattern.converters) <= {"referral_pk"}, f"{key}: which referral does the table give it?"
+        kwargs = {"referral_pk": referral.pk} if pattern.pattern.converters else {}
+        url, missing = reverse(key, kwargs=kwargs), reverse(key, kwargs=missing_kwargs(kwargs))
+        for method, accepted in methods_for(pattern.callback):
+            label = (persona, key, method.upper())
+            if not kwargs and persona == RECEIVER and method in SAFE:  # their own inbox
+                last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+                response = request(client, method, url)
+                body = response.content.decode()
+                new = list(AuditEvent.objects.filter(pk__gt=last))
+                assert response.status_code == 200, (*label, response.status_code)
+                assert [e.detail["referral_ids"] for e in new] == [[world["referral"].pk]], label
+                assert row_counts() == counts, (*label, changed_counts(counts, row_counts()))
+            else:
+                response, body, new = ask_outside(client, method, url, accepted=accepted, missing_url=missing,
+                                                  payload=ANSWER | CANCEL, baseline=counts, label=label)
+                if response.status_code == 404:
+                    assert [e.action for e in new] == [AuditEvent.Action.DENIED], label
+                    assert (new[0].user_id, new[0].plan_id, new[0].child_id) == (user.pk, None, None), label
+                else:
+                    assert new == [], label  # a 405 reads nothing
+            for secret in [HELP_WANTED, CONTACT_DETAILS, *SECRETS]:
+                assert secret not in body, (*label, secret)
+        assert snapshot() == rows, (persona, key, "database changed")
+
+
+FLOW_ROUTES = object_routes("childplans")
+
+
+@pytest.mark.parametrize("persona", TWINS)
+def test_twins_get_404_on_the_flow_of_our_network_and_organisation(client, persona, referral, network, church):
+    """The flow (counts only) is for the network's coordinators and the organisation's members:
+    the twins, coordinator and members of other ones, get 404 on ours, every method."""
+    world = build_twin_world()
+    assert_twins_hold_their_roles(world, [persona])
+    client.force_login(world[persona])
+    ids = {"network_pk": network.pk, "organisation_pk": church.pk}
+    assert {key for key, _ in FLOW_ROUTES} >= {"childplans:flow_network", "childplans:flow_organisation"}
+    targets = []
+    for key, pattern in FLOW_ROUTES:
+        unknown = [n for n in pattern.pattern.converters if n not in ids]
+        assert not unknown, f"{key}: the twin table does not know the URL argument(s) {unknown}"
+        targets.append((key, pattern, {n: ids[n] for n in pattern.pattern.converters}))
+    walk_outside(client, persona, targets, payload={"termin": "x"}, secrets=[network.name, church.name],
+                 snapshot=snapshot)
 
 
 def test_after_withdrawal_the_receiver_sees_only_that_it_was_withdrawn(client, referral, referral_consent, contact,
