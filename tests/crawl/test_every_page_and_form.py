@@ -1,0 +1,299 @@
+"""Every page and every form, as every persona of the demo, from the outside
+(docs/security.md promises 15 and 16; issue 18 sections 2 and 4).
+
+The crawler (tests/crawl/crawler.py) logs in as each persona of the demo data and follows every
+link it is shown, from "Min översikt" on, a few pages of each route; the links of the demo's
+e-mails (invitations, answers, team meetings) open the public pages behind their tokens. Then:
+
+- **A GET changes nothing**: no page writes anything but the session and read rows of the audit
+  log; a page under a child's plan (or a referral) writes exactly one read row.
+- **No input reaches a 500**: every form found is posted with a table of hostile values in each
+  field in turn (the other fields as the page filled them in), every GET filter and query
+  parameter gets the same values, and every id in a path gets a 20-digit and a zero id. No answer
+  is a server error; a refused form changes nothing and, when the same form with plausible values
+  is accepted, says what is wrong next to the field; what is accepted is possible (a choice
+  among the options, a date within bounds, a text within its limit); `<script>` is never echoed
+  unescaped; a `next` never leads off the site.
+- **Every route is reached**: the routes come from the URL resolver; one no persona reaches
+  fails here until it is reached or listed in ``UNREACHED`` with the reason and the test that
+  covers it instead.
+
+Each request runs in a savepoint that is rolled back, so every request sees the demo as loaded.
+The same tests run on SQLite and on PostgreSQL (`.ci/run` runs this folder on both)."""
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from django.urls import resolve, reverse
+
+from portal import routes
+from portal.models import OutboundEmail
+from portal.outbox import build_message
+from tests.childplans.conftest import reauthenticate
+from tests.portal.test_routes import ROUTES as ALL_ROUTES
+
+from .conftest import PERSONAS, client_as
+from .crawler import READ_ACTIONS, crawl, errors_shown, local_url, route_class, send
+
+pytestmark = pytest.mark.django_db
+
+# Routes no crawl reaches by following links, and where they are tested instead.
+UNREACHED = {
+    "account_logout": "a POST only form on every page; logging out is tested in tests/portal/test_auth.py",
+}
+
+HOSTILE = [
+    ("20-digit id", "9" * 20),
+    ("-1", "-1"),
+    ("0", "0"),
+    ("abc", "abc"),
+    ("empty", ""),
+    ("10,000 characters", "x" * 10_000),
+    ("NUL byte", "a\x00b"),
+    ("year 0001", "0001-01-01"),
+    ("year 9999", "9999-12-31"),
+    ("<script>", "<script>alert(1)</script>"),
+    ("RTL override", "\u202etxt.exe"),
+]
+SCRIPT = b"<script>alert(1)</script>"
+
+
+def hostile_values(field=None):
+    for label, value in HOSTILE:
+        if field is not None and field.kind == "datetime-local" and label.startswith("year"):
+            value += "T10:00"
+        yield label, value
+
+
+# --- the crawls, once per persona per module ----------------------------------------------------
+
+
+def email_links():
+    """The links in the demo's e-mails, as their recipients get them (tokens made at render time)."""
+    links = set()
+    for row in OutboundEmail.objects.order_by("pk"):
+        message = build_message(row)
+        texts = [message.body] + [content for content, _mime in getattr(message, "alternatives", [])]
+        for text in texts:
+            for url in re.findall(r"https?://[^\s\"'<>]+", str(text)):
+                local = local_url(url.replace("&amp;", "&"))
+                if local:
+                    links.add(local)
+    return sorted(links)
+
+
+@pytest.fixture(scope="module")
+def crawls(demo_world):
+    """persona -> Crawl, each made the first time a test asks for it."""
+    done = {}
+
+    def get(persona):
+        if persona not in done:
+            client = client_as(persona)
+            seeds = ["/"] + (email_links() if PERSONAS[persona] is None else [])
+            done[persona] = (client, crawl(client, persona, seeds))
+        return done[persona]
+
+    return get
+
+
+def report(problems, what):
+    shown = "\n".join(problems[:80])
+    more = f"\n… and {len(problems) - 80} more" if len(problems) > 80 else ""
+    return f"{len(problems)} {what}:\n{shown}{more}"
+
+
+# --- a GET changes nothing ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_a_get_changes_nothing(crawls, persona):
+    _client, result = crawls(persona)
+    problems = []
+    for a in result.answers:
+        if a.status >= 500:
+            problems.append(f"server error: {a.describe()}")
+        elif a.wrote:
+            problems.append(f"a GET wrote: {a.describe()}")
+        elif route_class(a.route) in (routes.CHILD, routes.REFERRAL) and a.status == 200:
+            reads = [x for x in a.audit_actions if x in READ_ACTIONS]
+            if len(reads) != 1:
+                problems.append(f"a child-data page wrote {len(reads)} read rows, not one: {a.describe()}")
+    assert result.answers, f"{persona}: the crawl found no page"
+    assert not problems, report(problems, f"problems as {persona}")
+
+
+def test_every_route_is_reached(crawls):
+    reached = set()
+    for persona in PERSONAS:
+        reached |= crawls(persona)[1].reached()
+    known = {r.key for r in ALL_ROUTES if r.name}
+    missing = sorted(known - reached - set(UNREACHED))
+    assert not missing, (
+        f"no persona of the demo reaches these routes by following links: {missing}. Give the demo "
+        "data what leads there, or list the route in UNREACHED with the test that covers it."
+    )
+    stale = sorted(set(UNREACHED) & reached)
+    assert not stale, f"UNREACHED lists routes the crawl reaches: {stale}"
+
+
+# --- no input reaches a 500 -------------------------------------------------------------------
+
+POSTED = set()  # forms already posted in this run, by kind (the first persona who has it)
+
+
+def form_kind(form):
+    route = form.route
+    if route.startswith("admin:"):
+        # admin:<app>_<model>_<view>: one changelist, delete and history form stands for all
+        # models; each model's add/change form is its own (its fields differ).
+        view = route.rsplit("_", 1)[-1]
+        view = "form" if view in ("add", "change") else view
+        return ("admin", view, tuple(sorted(form.fields)))
+    return (route, tuple(sorted(re.sub(r"\d+", "#", n) for n in form.fields)))
+
+
+def distinct_fields(form):
+    """The fields to try, one of each repeated kind: point_1 … point_16 are one, and so are the
+    eight areas' trygg_need … delaktig_need (the same field, once per area, with the same
+    options)."""
+    seen = set()
+    for name, field in form.fields.items():
+        if name == "csrfmiddlewaretoken" or name.startswith("initial-"):
+            continue
+        generic = re.sub(r"\d+", "#", name)
+        prefix, _sep, suffix = generic.partition("_")
+        repeated = [n for n in form.fields if n != name and n.partition("_")[2] == suffix]
+        if suffix and len(repeated) >= 2 and all(form.fields[n].kind == field.kind for n in repeated):
+            generic = "*_" + suffix
+        key = (generic, field.kind, tuple(field.options))
+        if key not in seen:
+            seen.add(key)
+            yield field
+
+
+def impossible(field, label, value):
+    """Why accepting ``value`` in ``field`` cannot be right, or ""."""
+    if field.kind in ("select", "radio") or (field.kind == "checkbox" and field.multiple):
+        if value not in field.options:
+            return "an impossible choice was accepted"
+    elif field.kind in ("date", "datetime-local") and label.startswith("year"):
+        return "an implausible date was accepted"
+    elif field.kind in ("text", "textarea", "email", "url", "tel", "search") and label == "10,000 characters":
+        return "a text with no length limit was accepted"
+    elif field.kind in ("text", "textarea", "email", "url", "tel", "search") and label == "NUL byte":
+        return "a NUL byte was accepted"
+    return ""
+
+
+def off_site(location):
+    parts = urlsplit(location)
+    return bool(parts.netloc) and parts.netloc != "testserver"
+
+
+def check_answer(problems, form, field, label, answer, baseline_accepted):
+    where = f"{form.action} [{form.route}] field {field.name!r} ({field.kind}) = {label}"
+    if answer.status >= 500:
+        problems.append(f"server error: {where}: {answer.error or answer.status}")
+        return
+    if SCRIPT in answer.body:
+        problems.append(f"<script> echoed unescaped: {where}")
+    if answer.is_redirect and off_site(answer.location):
+        problems.append(f"redirects off the site to {answer.location[:80]}: {where}")
+    if not answer.is_redirect:
+        if answer.wrote:
+            problems.append(f"refused but wrote {sorted(set(answer.tables))} {answer.change_rows}: {where}")
+        if baseline_accepted and answer.status == 200:
+            invalid, any_error = errors_shown(answer.body)
+            if field.kind == "hidden":
+                if not any_error:
+                    problems.append(f"refused without a word: {where}")
+            elif field.name not in invalid:
+                problems.append(f"refused without an error next to the field: {where}")
+        return
+    if answer.wrote:
+        why = impossible(field, label, answer_value(label, field))
+        if why:
+            problems.append(f"{why}: {where}")
+
+
+def answer_value(label, field):
+    return dict(hostile_values(field))[label]
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_hostile_values_in_every_form(crawls, persona):
+    client, result = crawls(persona)
+    user_email = PERSONAS[persona]
+    problems, posts, kinds = [], 0, 0
+    for form in result.forms:
+        if form.method != "post" or not form.route:
+            continue
+        kind = form_kind(form)
+        if kind in POSTED:
+            continue
+        POSTED.add(kind)
+        kinds += 1
+        if user_email is not None:
+            reauthenticate(client, client_user(user_email))
+        baseline = send(client, "post", form.action, form.data())
+        posts += 1
+        if baseline.status >= 500:
+            problems.append(f"server error with the page's own values: {baseline.describe()}")
+            continue
+        accepted = baseline.is_redirect
+        for field in distinct_fields(form):
+            for label, value in hostile_values(field):
+                data = form.data()
+                data[field.name] = [value] if field.multiple else value
+                answer = send(client, "post", form.action, data)
+                posts += 1
+                check_answer(problems, form, field, label, answer, accepted)
+    print(f"\n{persona}: {kinds} forms, {posts} posts")
+    assert not problems, report(problems, f"problems as {persona}")
+
+
+def client_user(email):
+    from portal.models import User
+
+    return User.objects.get(email=email)
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_hostile_values_in_every_query_parameter_and_path_id(crawls, persona):
+    client, result = crawls(persona)
+    problems, gets = [], 0
+    tried = set()
+    for a in result.answers:
+        if a.status != 200 or not a.route:
+            continue
+        parts = urlsplit(a.url)
+        params = parse_qsl(parts.query, keep_blank_values=True)
+        for i, (name, _value) in enumerate(params):
+            if (a.route, name) in tried:
+                continue
+            tried.add((a.route, name))
+            for label, value in hostile_values():
+                changed = params[:i] + [(name, value)] + params[i + 1 :]
+                answer = send(client, "get", f"{parts.path}?{urlencode(changed)}")
+                gets += 1
+                if answer.status >= 500:
+                    problems.append(f"server error: {a.route} ?{name}={label}: {answer.error}")
+                elif answer.wrote:
+                    problems.append(f"a GET wrote: {a.route} ?{name}={label}: {answer.describe()}")
+        match = resolve(parts.path)
+        for name, value in match.kwargs.items():
+            if not isinstance(value, int) or (a.route, name) in tried:
+                continue
+            tried.add((a.route, name))
+            for wrong in (10**20 - 1, 0):
+                url = reverse(match.view_name, kwargs={**match.kwargs, name: wrong})
+                answer = send(client, "get", url)
+                gets += 1
+                if answer.status >= 500:
+                    problems.append(f"server error: {url} [{a.route}]: {answer.error}")
+                elif answer.wrote:
+                    problems.append(f"a GET wrote: {answer.describe()}")
+    print(f"\n{persona}: {gets} GETs with hostile parameters")
+    assert not problems, report(problems, f"problems as {persona}")
