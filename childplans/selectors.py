@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from networks.models import OrganisationMembership, ReferralReceiver
+from networks.models import NetworkMembership, OrganisationMembership, ReferralReceiver
 from portal.models import AuditEvent
 
 from .models import (
@@ -327,6 +327,14 @@ def reviews_for(plan):
 # --- indicators (no child data) ----------------------------------------------------------------
 
 SUPPRESS_BELOW = 5
+
+
+def may_see_indicators(user):
+    """Who may open the indicators (counts, no child data): administrators and the coordinators
+    of any network. The page and the way to it on Min översikt ask this."""
+    return user.is_staff or NetworkMembership.objects.filter(
+        user=user, role=NetworkMembership.Role.COORDINATOR
+    ).exists()
 # The indicators table is kept HTML (portal/kept.py); the services that change what it counts
 # forget it (services.INDICATORS_TABLE).
 INDICATORS_TIMEOUT = 600

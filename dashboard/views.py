@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from childplans.access import audit_list
 from childplans.context_processors import REFERRALS_MENU_KEY, remember_plans_menu
 from childplans.referrals import selectors as referral_selectors
-from childplans.selectors import dashboard_actions_context, listed_plan_ids, plan_work_for
+from childplans.selectors import (
+    dashboard_actions_context,
+    listed_plan_ids,
+    may_see_indicators,
+    plan_work_for,
+)
 from childplans.teammeetings.selectors import upcoming_team_meetings_for
 from meetings.selectors import upcoming_meetings_for
 from networks.models import Kommun, OrganisationMembership
@@ -33,6 +38,7 @@ def dashboard(request):
     remember_plans_menu(request)  # a new team member finds "Barnens planer" from here on
     ctx = selectors.dashboard_context(request.user)
     ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
+    ctx["may_see_indicators"] = may_see_indicators(request.user)
     if is_mfa_enabled(request.user):
         # Child data: only behind two-step verification, with one audit row for all of it. The
         # most urgent actions; "Mina insatser" (childplans:my_actions) lists them all. The coming

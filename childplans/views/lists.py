@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from networks.models import NetworkMembership, Organisation
+from networks.models import Organisation
 from portal.forms import ServiceFormMixin
 from portal.kept import kept
 from portal.models import AuditEvent
@@ -112,11 +112,7 @@ class IndicatorsView(TemplateView):
     template_name = "childplans/indicators.html"
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        allowed = user.is_staff or NetworkMembership.objects.filter(
-            user=user, role=NetworkMembership.Role.COORDINATOR
-        ).exists()
-        if not allowed:
+        if not selectors.may_see_indicators(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

@@ -27,7 +27,7 @@ from .conftest import reauthenticate
 from .networkmap.helpers import add_network_map
 from .teammeetings.helpers import at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 NOT_ON_MAP = "Personen finns inte på barnets nätverkskarta."
 TOO_LONG = "Säkerställ att detta värde har som mest"

@@ -23,7 +23,7 @@ from tests.hostile import (
 
 from .conftest import future
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 MEETING_BACK = "Ett möte kan inte ligga mer än tre år bakåt"
 MEETING_AHEAD = "Ett möte kan inte ligga mer än tre år fram"

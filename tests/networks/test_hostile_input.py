@@ -16,7 +16,7 @@ from tests.hostile import (
     error_next_to,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 TOO_LONG = "Säkerställ att detta värde har som mest"
 

@@ -25,6 +25,8 @@ from portal.models import AuditEvent
 from tests import factories as f
 from tests.hostile import INVALID_CHOICE, LONG, NUL, RTL, SCRIPT, TWENTY_DIGITS, database_state
 
+pytestmark = pytest.mark.both_databases  # .ci/run runs these on SQLite too
+
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 SEARCHES = ["x", TWENTY_DIGITS, "-1", NUL, LONG, SCRIPT, RTL, "²", "%", "_", "'", "\\"]
 

@@ -22,6 +22,8 @@ from portal.validators import DateWithin, add_years
 from tests import factories as f
 from tests.hostile import INVALID_CHOICE, LONG, NOT_IDS, TWENTY_DIGITS
 
+pytestmark = pytest.mark.both_databases  # .ci/run runs these on SQLite too
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
