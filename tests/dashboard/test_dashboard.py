@@ -231,3 +231,14 @@ def test_dashboard_query_count_is_flat_from_1_to_20_networks(client_for):
         f"user); budget {DASHBOARD_BUDGET}."
     )
     assert (small_total, small_own) == (large_total, large_own), "query count grew with the data"
+
+
+def test_the_way_to_the_indicators_is_shown_to_those_who_may_open_them(client_for, coordinator, participant, administrator):
+    """The indicators (counts, no child data) have one rule for who may open them
+    (childplans.selectors.may_see_indicators); Min översikt shows the way there to exactly them."""
+    url = reverse("childplans:indicators")
+    for user, may in ((coordinator, True), (administrator, True), (participant, False)):
+        client = client_for(user)
+        _response, html = dashboard(client)
+        assert (f'href="{url}"' in html) is may, user
+        assert client.get(url).status_code == (200 if may else 404), user
