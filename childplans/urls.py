@@ -23,42 +23,42 @@ urlpatterns = [
     path("planer/mina-insatser/", lists.MyActionsView.as_view(), name="my_actions"),
     path("planer/indikatorer/", lists.IndicatorsView.as_view(), name="indicators"),
     # child-scoped routes
-    path("planer/<int:plan_pk>/", plan.PlanDetailView.as_view(), name="plan_detail"),
-    path("planer/<int:plan_pk>/barnet/", plan.ChildUpdateView.as_view(), name="child_update"),
-    path("planer/<int:plan_pk>/vardnadshavare/ny/", plan.GuardianAddView.as_view(), name="guardian_add"),
+    path("planer/<id:plan_pk>/", plan.PlanDetailView.as_view(), name="plan_detail"),
+    path("planer/<id:plan_pk>/barnet/", plan.ChildUpdateView.as_view(), name="child_update"),
+    path("planer/<id:plan_pk>/vardnadshavare/ny/", plan.GuardianAddView.as_view(), name="guardian_add"),
     path(
-        "planer/<int:plan_pk>/vardnadshavare/<int:guardian_pk>/",
+        "planer/<id:plan_pk>/vardnadshavare/<id:guardian_pk>/",
         plan.GuardianUpdateView.as_view(),
         name="guardian_update",
     ),
-    path("planer/<int:plan_pk>/samtycken/", consent.ConsentView.as_view(), name="consents"),
+    path("planer/<id:plan_pk>/samtycken/", consent.ConsentView.as_view(), name="consents"),
     path(
-        "planer/<int:plan_pk>/samtycken/<int:consent_pk>/aterkalla/",
+        "planer/<id:plan_pk>/samtycken/<id:consent_pk>/aterkalla/",
         consent.ConsentWithdrawView.as_view(),
         name="consent_withdraw",
     ),
-    path("planer/<int:plan_pk>/team/", team.TeamView.as_view(), name="team"),
-    path("planer/<int:plan_pk>/team/ny/", team.TeamAddView.as_view(), name="team_add"),
+    path("planer/<id:plan_pk>/team/", team.TeamView.as_view(), name="team"),
+    path("planer/<id:plan_pk>/team/ny/", team.TeamAddView.as_view(), name="team_add"),
     path(
-        "planer/<int:plan_pk>/team/<int:member_pk>/ta-bort/", team.TeamRemoveView.as_view(), name="team_remove"
+        "planer/<id:plan_pk>/team/<id:member_pk>/ta-bort/", team.TeamRemoveView.as_view(), name="team_remove"
     ),
-    path("planer/<int:plan_pk>/kontaktperson/", team.HandoverView.as_view(), name="handover"),
-    path("planer/<int:plan_pk>/kontaktperson/svar/", team.HandoverRespondView.as_view(), name="handover_respond"),
-    path("planer/<int:plan_pk>/bedomningar/", wellbeing.AssessmentListView.as_view(), name="assessments"),
-    path("planer/<int:plan_pk>/bedomningar/ny/", wellbeing.AssessmentCreateView.as_view(), name="assessment_create"),
-    path("planer/<int:plan_pk>/rost/", wellbeing.VoiceView.as_view(), name="voice"),
-    path("planer/<int:plan_pk>/mal/ny/", wellbeing.GoalAddView.as_view(), name="goal_add"),
-    path("planer/<int:plan_pk>/insatser/ny/", wellbeing.ActionAddView.as_view(), name="action_add"),
-    path("planer/<int:plan_pk>/insatser/<int:action_pk>/", wellbeing.ActionUpdateView.as_view(), name="action_update"),
-    path("planer/<int:plan_pk>/uppfoljningar/", records.ReviewsView.as_view(), name="reviews"),
+    path("planer/<id:plan_pk>/kontaktperson/", team.HandoverView.as_view(), name="handover"),
+    path("planer/<id:plan_pk>/kontaktperson/svar/", team.HandoverRespondView.as_view(), name="handover_respond"),
+    path("planer/<id:plan_pk>/bedomningar/", wellbeing.AssessmentListView.as_view(), name="assessments"),
+    path("planer/<id:plan_pk>/bedomningar/ny/", wellbeing.AssessmentCreateView.as_view(), name="assessment_create"),
+    path("planer/<id:plan_pk>/rost/", wellbeing.VoiceView.as_view(), name="voice"),
+    path("planer/<id:plan_pk>/mal/ny/", wellbeing.GoalAddView.as_view(), name="goal_add"),
+    path("planer/<id:plan_pk>/insatser/ny/", wellbeing.ActionAddView.as_view(), name="action_add"),
+    path("planer/<id:plan_pk>/insatser/<id:action_pk>/", wellbeing.ActionUpdateView.as_view(), name="action_update"),
+    path("planer/<id:plan_pk>/uppfoljningar/", records.ReviewsView.as_view(), name="reviews"),
     path(
-        "planer/<int:plan_pk>/uppfoljningar/<int:review_pk>/", records.ReviewRecordView.as_view(), name="review_record"
+        "planer/<id:plan_pk>/uppfoljningar/<id:review_pk>/", records.ReviewRecordView.as_view(), name="review_record"
     ),
-    path("planer/<int:plan_pk>/kronologi/", records.ChronologyView.as_view(), name="chronology"),
-    path("planer/<int:plan_pk>/historik/", records.HistoryView.as_view(), name="history"),
-    path("planer/<int:plan_pk>/utskrift/", plan.PrintView.as_view(), name="print"),
-    path("planer/<int:plan_pk>/atkomstlogg/", records.AccessLogView.as_view(), name="access_log"),
-    path("planer/<int:plan_pk>/avsluta/", plan.CloseView.as_view(), name="close"),
+    path("planer/<id:plan_pk>/kronologi/", records.ChronologyView.as_view(), name="chronology"),
+    path("planer/<id:plan_pk>/historik/", records.HistoryView.as_view(), name="history"),
+    path("planer/<id:plan_pk>/utskrift/", plan.PrintView.as_view(), name="print"),
+    path("planer/<id:plan_pk>/atkomstlogg/", records.AccessLogView.as_view(), name="access_log"),
+    path("planer/<id:plan_pk>/avsluta/", plan.CloseView.as_view(), name="close"),
 ]
 
 # The network map (issue 5) is part of the plan: its routes live in this namespace.

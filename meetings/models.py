@@ -9,7 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -114,7 +114,8 @@ class Meeting(TimeStampedModel):
     )
     rsvp_deadline = models.DateField(_("sista svarsdag"), null=True, blank=True, validators=[DateWithin("meeting")])
     capacity = models.PositiveIntegerField(
-        _("antal platser"), null=True, blank=True, help_text=_("Lämna tomt om antalet inte är begränsat.")
+        _("antal platser"), null=True, blank=True, help_text=_("Lämna tomt om antalet inte är begränsat."),
+        validators=[MinValueValidator(1, _("Minst en plats, eller lämna tomt om antalet inte är begränsat."))],
     )
     cost_note = models.TextField(
         _("kostnad"), default=DEFAULT_COST_NOTE, max_length=bounds.NOTE,

@@ -16,7 +16,9 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
@@ -113,12 +115,35 @@ class ModelAdmin(AdminInputMixin, admin.ModelAdmin):
     pass
 
 
+class InlineFormSet(BaseInlineFormSet):
+    """An inline's rows checked against the database's unique rules *with* the parent's key.
+
+    Django's own check leaves out fields that are not on the form, and the parent's key never
+    is; so a row that repeats an existing one — a second membership of the same person, or an
+    existing row posted as new with a tampered management form (``INITIAL_FORMS`` 0) — passed
+    the form and failed in the database (IntegrityError, a 500). Here each row is checked whole
+    (``validate_unique``, ``validate_constraints``) and refused with the error on the form."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or (self.can_delete and self._should_delete_form(form)):
+                continue
+            if form.instance._state.adding and not form.has_changed():
+                continue  # an empty extra row, which is not saved
+            try:
+                form.instance.validate_unique()
+                form.instance.validate_constraints()
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+
+
 class TabularInline(AdminInputMixin, admin.TabularInline):
-    pass
+    formset = InlineFormSet
 
 
 class StackedInline(AdminInputMixin, admin.StackedInline):
-    pass
+    formset = InlineFormSet
 
 
 class AuditedAdmin(ModelAdmin):

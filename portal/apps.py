@@ -7,4 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portalen")
 
     def ready(self):
+        from django.urls import register_converter
+
         from . import signals  # noqa: F401
+        from .queries import IdConverter
+
+        register_converter(IdConverter, "id")

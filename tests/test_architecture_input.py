@@ -387,3 +387,44 @@ def test_no_int_on_request_data():
     for path in _scanned_files():
         found += [f"{path.relative_to(ROOT)}:{line}" for line in int_on_request_data(path.read_text())]
     assert not found, f"int()/float() on request data: {found}"
+
+
+def _url_patterns(resolver, prefix=""):
+    from django.urls import URLResolver
+
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _url_patterns(entry, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def test_every_id_in_a_path_is_checked_before_any_view():
+    """No route of ours takes ``<int:…>``: a path id is ``<id:…>`` (``portal.queries.IdConverter``),
+    so twenty digits, or a number beyond a 64-bit column, is a 404 before any view runs. The
+    admin's own routes take ``<path:object_id>`` and are checked by ``AdminInputMixin``."""
+    from django.urls import get_resolver
+    from django.urls.converters import IntConverter
+
+    from portal.queries import IdConverter
+
+    ours = [(route, entry) for route, entry in _url_patterns(get_resolver()) if not route.startswith("admin/")]
+    assert len(ours) > 100
+    with_ids = 0
+    for route, entry in ours:
+        converters = entry.pattern.converters.values()
+        assert not any(isinstance(c, IntConverter) for c in converters), route
+        with_ids += any(isinstance(c, IdConverter) for c in converters)
+    assert with_ids > 50
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808", "0", "00"])
+def test_a_path_id_no_column_can_hold_is_a_404(client, value, db):
+    from django.urls import resolve
+    from django.urls.exceptions import Resolver404
+
+    assert resolve("/natverk/1/organisationer/9223372036854775807/").kwargs["organisation_pk"] == 2**63 - 1
+    with pytest.raises(Resolver404):
+        resolve(f"/natverk/1/organisationer/{value}/")
+    client.force_login(get_user_model().objects.create_user(email="x@example.se", password="x"))
+    assert client.get(f"/natverk/1/organisationer/{value}/").status_code == 404

@@ -16,15 +16,15 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("planer/<int:plan_pk>/hanvisningar/", views.PlanReferralsView.as_view(), name="plan_referrals"),
-    path("planer/<int:plan_pk>/hanvisningar/ny/", views.ReferralCreateView.as_view(), name="referral_create"),
+    path("planer/<id:plan_pk>/hanvisningar/", views.PlanReferralsView.as_view(), name="plan_referrals"),
+    path("planer/<id:plan_pk>/hanvisningar/ny/", views.ReferralCreateView.as_view(), name="referral_create"),
     path("hanvisningar/", views.InboxView.as_view(), name="referral_inbox"),
-    path("hanvisningar/<int:referral_pk>/", views.ReferralDetailView.as_view(), name="referral_detail"),
-    path("hanvisningar/<int:referral_pk>/svar/", views.ReferralAnswerView.as_view(), name="referral_answer"),
-    path("hanvisningar/<int:referral_pk>/ta-tillbaka/", views.ReferralCancelView.as_view(), name="referral_cancel"),
-    path("hanvisningar/flode/natverk/<int:network_pk>/", views.NetworkFlowView.as_view(), name="flow_network"),
+    path("hanvisningar/<id:referral_pk>/", views.ReferralDetailView.as_view(), name="referral_detail"),
+    path("hanvisningar/<id:referral_pk>/svar/", views.ReferralAnswerView.as_view(), name="referral_answer"),
+    path("hanvisningar/<id:referral_pk>/ta-tillbaka/", views.ReferralCancelView.as_view(), name="referral_cancel"),
+    path("hanvisningar/flode/natverk/<id:network_pk>/", views.NetworkFlowView.as_view(), name="flow_network"),
     path(
-        "hanvisningar/flode/organisation/<int:organisation_pk>/",
+        "hanvisningar/flode/organisation/<id:organisation_pk>/",
         views.OrganisationFlowView.as_view(),
         name="flow_organisation",
     ),

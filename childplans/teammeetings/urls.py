@@ -12,23 +12,23 @@ from django.urls import path
 from .views import answer, meeting, minutes
 
 urlpatterns = [
-    path("planer/<int:plan_pk>/barnteam/", meeting.TeamMeetingsView.as_view(), name="teammeetings"),
-    path("planer/<int:plan_pk>/barnteam/kalla/", meeting.CallView.as_view(), name="teammeeting_call"),
-    path("planer/<int:plan_pk>/barnteam/<int:meeting_pk>/", meeting.DetailView.as_view(), name="teammeeting_detail"),
-    path("planer/<int:plan_pk>/barnteam/<int:meeting_pk>/andra/", meeting.UpdateView.as_view(),
+    path("planer/<id:plan_pk>/barnteam/", meeting.TeamMeetingsView.as_view(), name="teammeetings"),
+    path("planer/<id:plan_pk>/barnteam/kalla/", meeting.CallView.as_view(), name="teammeeting_call"),
+    path("planer/<id:plan_pk>/barnteam/<id:meeting_pk>/", meeting.DetailView.as_view(), name="teammeeting_detail"),
+    path("planer/<id:plan_pk>/barnteam/<id:meeting_pk>/andra/", meeting.UpdateView.as_view(),
          name="teammeeting_update"),
-    path("planer/<int:plan_pk>/barnteam/<int:meeting_pk>/stall-in/", meeting.CancelView.as_view(),
+    path("planer/<id:plan_pk>/barnteam/<id:meeting_pk>/stall-in/", meeting.CancelView.as_view(),
          name="teammeeting_cancel"),
-    path("planer/<int:plan_pk>/barnteam/<int:meeting_pk>/forberedelse/", meeting.PrepareView.as_view(),
+    path("planer/<id:plan_pk>/barnteam/<id:meeting_pk>/forberedelse/", meeting.PrepareView.as_view(),
          name="teammeeting_prepare"),
-    path("planer/<int:plan_pk>/barnteam/<int:meeting_pk>/dagordning/", meeting.AgendaView.as_view(),
+    path("planer/<id:plan_pk>/barnteam/<id:meeting_pk>/dagordning/", meeting.AgendaView.as_view(),
          name="teammeeting_agenda"),
-    path("planer/<int:plan_pk>/barnteam/<int:meeting_pk>/protokoll/", minutes.MinutesView.as_view(),
+    path("planer/<id:plan_pk>/barnteam/<id:meeting_pk>/protokoll/", minutes.MinutesView.as_view(),
          name="teammeeting_minutes"),
-    path("planer/<int:plan_pk>/barnteam/<int:meeting_pk>/protokoll/insats/", minutes.MinutesActionView.as_view(),
+    path("planer/<id:plan_pk>/barnteam/<id:meeting_pk>/protokoll/insats/", minutes.MinutesActionView.as_view(),
          name="teammeeting_minutes_action"),
     # public: the answer page behind the e-mail's links
-    path("barnteam/<int:meeting_pk>/svara/<str:token>/", answer.answer, name="teammeeting_answer"),
+    path("barnteam/<id:meeting_pk>/svara/<str:token>/", answer.answer, name="teammeeting_answer"),
 ]
 
 PUBLIC_ROUTES = frozenset({"teammeeting_answer"})

@@ -378,12 +378,17 @@ def crawl(client, persona, seeds, *, per_route=3, limit=1500):
 
 
 class _ErrorParser(HTMLParser):
-    """Which fields a re-rendered form marks as invalid, and whether it shows any error at all."""
+    """Which fields a re-rendered form marks as invalid, whether it shows any error at all, and
+    the error texts (for the report)."""
+
+    ERROR_CLASSES = frozenset({"invalid-feedback", "errorlist", "alert-danger", "alert-error", "errornote"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.invalid = set()
         self.any_error = False
+        self.texts = []
+        self._depth = 0  # inside an error element
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -392,8 +397,20 @@ class _ErrorParser(HTMLParser):
             if a.get("aria-invalid") == "true" or "is-invalid" in classes:
                 self.invalid.add(a["name"])
                 self.any_error = True
-        if classes & {"invalid-feedback", "errorlist", "alert-danger", "alert-error"}:
+        if self._depth:
+            self._depth += 1
+        elif classes & self.ERROR_CLASSES:
             self.any_error = True
+            self._depth = 1
+            self.texts.append("")
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth and data.strip():
+            self.texts[-1] = (self.texts[-1] + " " + data.strip()).strip()
 
 
 def errors_shown(body):
@@ -401,3 +418,10 @@ def errors_shown(body):
     parser = _ErrorParser()
     parser.feed(body.decode("utf-8", "replace"))
     return parser.invalid, parser.any_error
+
+
+def error_texts(body):
+    """The texts of the errors a page shows (for a report)."""
+    parser = _ErrorParser()
+    parser.feed(body.decode("utf-8", "replace"))
+    return [t[:120] for t in parser.texts if t]

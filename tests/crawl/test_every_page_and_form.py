@@ -22,6 +22,7 @@ Each request runs in a savepoint that is rolled back, so every request sees the 
 The same tests run on SQLite and on PostgreSQL (`.ci/run` runs this folder on both)."""
 
 import re
+from collections import Counter
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -30,11 +31,12 @@ from django.urls import NoReverseMatch, resolve, reverse
 from portal import routes
 from portal.models import OutboundEmail
 from portal.outbox import build_message
+from portal.queries import MAX_ID
 from tests.childplans.conftest import reauthenticate
 from tests.portal.test_routes import ROUTES as ALL_ROUTES
 
 from .conftest import PERSONAS, client_as
-from .crawler import READ_ACTIONS, crawl, errors_shown, local_url, route_class, send
+from .crawler import READ_ACTIONS, crawl, error_texts, errors_shown, local_url, route_class, send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -126,13 +128,15 @@ def crawls(demo_world):
     done = {}
 
     def get(persona):
+        """A client freshly logged in for this test (a session made in an earlier test was rolled
+        back with it) and the persona's crawl, made once."""
+        client = client_as(persona)
         if persona not in done:
-            client = client_as(persona)
             seeds = [*demo_world.get(persona, []), "/", *parameterless_pages()]
             if PERSONAS[persona] is None:
                 seeds += email_links()
-            done[persona] = (client, crawl(client, persona, seeds))
-        return done[persona]
+            done[persona] = crawl(client, persona, seeds)
+        return client, done[persona]
 
     return get
 
@@ -199,8 +203,8 @@ def distinct_fields(form):
     options)."""
     seen = set()
     for name, field in form.fields.items():
-        if name == "csrfmiddlewaretoken" or name.startswith("initial-"):
-            continue
+        if name == "csrfmiddlewaretoken" or name.startswith("initial-") or "__prefix__" in name:
+            continue  # the token; the admin's copies of initial values; its empty row's template (ignored)
         generic = re.sub(r"\d+", "#", name)
         prefix, _sep, suffix = generic.partition("_")
         repeated = [n for n in form.fields if n != name and n.partition("_")[2] == suffix]
@@ -248,13 +252,32 @@ def check_answer(problems, form, field, label, answer, baseline_accepted):
             if field.kind == "hidden":
                 if not any_error:
                     problems.append(f"refused without a word: {where}")
-            elif field.name not in invalid:
-                problems.append(f"refused without an error next to the field: {where}")
+            elif field.name not in invalid and not same_row_marked(field.name, invalid):
+                problems.append(f"refused without an error next to the field: {where}: shown {error_texts(answer.body)}")
         return
     if answer.wrote:
         why = impossible(field, label, answer_value(label, field))
         if why:
             problems.append(f"{why}: {where}")
+
+
+def same_row_marked(name, invalid):
+    """A formset row (``form-0-…``) refused for another of its fields: a value typed into an
+    empty row makes the row's required fields required, and the error stands next to those."""
+    row, sep, _field = name.rpartition("-")
+    return bool(sep) and any(other.startswith(row + "-") for other in invalid)
+
+
+def to_login(answer):
+    return answer.is_redirect and urlsplit(answer.location).path == reverse("account_login")
+
+
+def assert_still_logged_in(persona, statuses, logged_out):
+    """The hostile requests reached the pages as the persona, not a log-in page: a test whose
+    client had lost its session would send them all to the log-in and prove nothing."""
+    if PERSONAS[persona] is not None and sum(statuses.values()):
+        assert logged_out == 0, f"{logged_out} hostile requests as {persona} were sent to the log-in page"
+        assert statuses[200] + statuses[404] > 0, statuses
 
 
 def answer_value(label, field):
@@ -266,6 +289,7 @@ def test_hostile_values_in_every_form(crawls, persona):
     client, result = crawls(persona)
     user_email = PERSONAS[persona]
     problems, posts, kinds = [], 0, 0
+    statuses, logged_out = Counter(), 0
     for form in result.forms:
         if form.method != "post" or not form.route:
             continue
@@ -288,8 +312,11 @@ def test_hostile_values_in_every_form(crawls, persona):
                 data[field.name] = [value] if field.multiple else value
                 answer = send(client, "post", form.action, data)
                 posts += 1
+                statuses[answer.status] += 1
+                logged_out += to_login(answer)
                 check_answer(problems, form, field, label, answer, accepted)
-    print(f"\n{persona}: {kinds} forms, {posts} posts")
+    print(f"\n{persona}: {kinds} forms, {posts} posts; hostile answers by status: {dict(sorted(statuses.items()))}")
+    assert_still_logged_in(persona, statuses, logged_out)
     assert not problems, report(problems, f"problems as {persona}")
 
 
@@ -303,6 +330,7 @@ def client_user(email):
 def test_hostile_values_in_every_query_parameter_and_path_id(crawls, persona):
     client, result = crawls(persona)
     problems, gets = [], 0
+    statuses, logged_out = Counter(), 0
     tried = set()
     for a in result.answers:
         if a.status != 200 or not a.route:
@@ -317,6 +345,8 @@ def test_hostile_values_in_every_query_parameter_and_path_id(crawls, persona):
                 changed = params[:i] + [(name, value)] + params[i + 1 :]
                 answer = send(client, "get", f"{parts.path}?{urlencode(changed)}")
                 gets += 1
+                statuses[answer.status] += 1
+                logged_out += to_login(answer)
                 if answer.status >= 500:
                     problems.append(f"server error: {a.route} ?{name}={label}: {answer.error}")
                 elif answer.wrote:
@@ -326,13 +356,18 @@ def test_hostile_values_in_every_query_parameter_and_path_id(crawls, persona):
             if not isinstance(value, int) or (a.route, name) in tried:
                 continue
             tried.add((a.route, name))
-            for wrong in (10**20 - 1, 0):
-                url = reverse(match.view_name, kwargs={**match.kwargs, name: wrong})
+            largest = reverse(match.view_name, kwargs={**match.kwargs, name: MAX_ID})
+            for wrong in (10**20 - 1, MAX_ID + 1, 0):
+                # no route reverses to an id no column holds (IdConverter): it is typed in
+                url = largest.replace(str(MAX_ID), str(wrong), 1)
                 answer = send(client, "get", url)
                 gets += 1
+                statuses[answer.status] += 1
+                logged_out += to_login(answer)
                 if answer.status >= 500:
                     problems.append(f"server error: {url} [{a.route}]: {answer.error}")
                 elif answer.wrote:
                     problems.append(f"a GET wrote: {answer.describe()}")
-    print(f"\n{persona}: {gets} GETs with hostile parameters")
+    print(f"\n{persona}: {gets} GETs with hostile parameters; answers by status: {dict(sorted(statuses.items()))}")
+    assert_still_logged_in(persona, statuses, logged_out)
     assert not problems, report(problems, f"problems as {persona}")

@@ -191,3 +191,59 @@ def test_a_hostile_admin_post_changes_nothing(admin_client, rows, network):
         assert {"organisation", "contact_person", "starts_on"} <= set(inline_errors)
     assert database_state("networks") == before
     assert Network.objects.get(pk=network.pk).purpose == network.purpose
+
+
+def _form_data(response):
+    """The change form's own values, as the browser would post them (main form and inlines)."""
+    data = {}
+    adminform = response.context["adminform"].form
+    for bound in adminform:
+        value = bound.value()
+        if value is None:
+            continue
+        data[bound.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for bound in formset.management_form:
+            data[bound.html_name] = str(bound.value())
+        for form in formset.forms:
+            for bound in form:
+                value = bound.value()
+                if value not in (None, ""):
+                    data[bound.html_name] = str(getattr(value, "pk", value))
+    return data
+
+
+def test_every_inline_checks_its_rows_against_the_database_with_the_parents_key():
+    from portal.admin import InlineFormSet
+
+    inlines = [inline for model_admin in admin.site._registry.values() for inline in model_admin.inlines]
+    assert inlines
+    for inline in inlines:
+        assert issubclass(inline.formset, InlineFormSet), inline
+
+
+@pytest.mark.parametrize("model_name", ["networks.Network", "networks.Organisation"])
+def test_existing_inline_rows_posted_as_new_are_refused_not_a_500(admin_client, rows, model_name):
+    """A tampered management form (INITIAL_FORMS 0) turns the existing rows into new ones, which
+    repeat what the database holds: the answer is the form with the error, and nothing changes."""
+    from django.apps import apps
+
+    model = apps.get_model(model_name)
+    obj = next(o for o in model.objects.order_by("pk") if any(
+        getattr(o, rel.get_accessor_name()).exists() for rel in model._meta.related_objects
+        if rel.one_to_many and rel.related_model._meta.label in {"networks.NetworkOrganisation", "networks.OrganisationMembership"}
+    ))
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+    data = _form_data(admin_client.get(url))
+    tampered = 0
+    for name in list(data):
+        if name.endswith("-INITIAL_FORMS") and data[name] != "0":
+            data[name] = "0"
+            tampered += 1
+    assert tampered
+    before = database_state("networks", "portal")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert any(form.errors for inline in response.context["inline_admin_formsets"] for form in inline.formset.forms)
+    assert database_state("networks", "portal") == before

@@ -18,7 +18,7 @@ from django.utils.regex_helper import normalize
 from portal import routes
 
 # Values that fill URL parameters: int params get 1, str params "x" (docs/security.md test tables).
-CONVERTER_SAMPLES = {"int": "1", "str": "x", "path": "1", "slug": "x"}
+CONVERTER_SAMPLES = {"id": "1", "int": "1", "str": "x", "path": "1", "slug": "x"}
 REGEX_SAMPLES = ["1", "x", "portal"]  # the first one the group's regex accepts is used
 
 

@@ -58,7 +58,7 @@ class MinutesView(MeetingFormView):
         chosen = {str(v) for v in (form["attended"].value() or [])}
         ctx.update(
             invitees=self.invitees,
-            points=[(p, form[f"point_{p.pk}"].value()) for p in self.agenda],
+            points=[(p, form[f"point_{p.pk}"]) for p in self.agenda],
             attended=[(value, text, value in chosen) for value, text in form.fields["attended"].choices],
             actions=selectors.minutes_actions_of(self.meeting),
         )
