@@ -60,10 +60,7 @@ cmd_test() {
   fi
   echo "==> database: ${DATABASE_URL:-SQLite (no PostgreSQL on 127.0.0.1:5432)}"
   echo "==> redis:    ${TEST_REDIS_URL:-none (integration tests will be skipped)}"
-  # One test process per core (pytest-xdist; TEST_WORKERS=0 runs in this process, e.g. with
-  # --pdb); a file's tests stay together, so a module's shared fixture (the crawler's demo world)
-  # is built once.
-  .venv/bin/pytest -n "${TEST_WORKERS:-auto}" --dist loadfile "$@"
+  .venv/bin/pytest "$@"
 }
 
 cmd_totp() {
