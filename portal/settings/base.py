@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "childplans.networkmap",
     "childplans.teammeetings",
     "childplans.referrals",
+    "childplans.lifecycle",
     "dashboard",
 ]
 
