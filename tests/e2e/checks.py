@@ -1,5 +1,6 @@
 """What every page visited in a browser test must satisfy, and small shared steps."""
 
+import hashlib
 import re
 from urllib.parse import urlsplit
 
@@ -266,16 +267,45 @@ def assert_focus_rings(page, targets=FOCUS_TARGETS):
     return measured
 
 
+# Pages already checked in this session, by what makes them what they are: the server's HTML and
+# the browser's document (each without the per-request CSRF token and CSP nonce), the viewport
+# and the checks asked for. The same page met again (the log-in page before every log-in) is the
+# same markup under the same styles and scripts: the checkers would answer as before.
+_CHECKED = set()
+_PER_REQUEST = re.compile(rb'(nonce="|name="csrfmiddlewaretoken" value=")[^"]*"')
+
+
+def _already_checked(page, *kinds):
+    from .nu import server_html
+
+    body, _content_type = server_html(page)
+    dom = page.content().encode()
+    key = (
+        hashlib.sha256(_PER_REQUEST.sub(rb'\1"', body)).hexdigest(),
+        hashlib.sha256(_PER_REQUEST.sub(rb'\1"', dom)).hexdigest(),
+        str(page.viewport_size),
+        kinds,
+    )
+    if key in _CHECKED:
+        return True
+    _CHECKED.add(key)
+    return False
+
+
 def check_page(page, *, keyboard=True):
     """Run on every page a test visits: one h1, a language, a title, the real styles, the
     favicon; no serious or critical axe violation, no HTML_CodeSniffer WCAG2AA error, no Nu
     HTML Checker error in the server's HTML; every article and form named; no sideways
     scrolling at 320 or 1280 px; the skip link inside a landmark and first in tab order; focus
-    rings with 3:1 contrast; and no CSP violation or script error so far."""
+    rings with 3:1 contrast; and no CSP violation or script error so far. A page identical to one
+    already checked in this session gets the quick checks only (``_already_checked``)."""
     page.wait_for_load_state("load")
     expect(page.locator("h1")).to_have_count(1)
     assert page.evaluate("document.documentElement.lang") in ("sv", "en")
     assert page.title().strip(), f"{page.url} has no title"
+    if _already_checked(page, "page", keyboard):
+        page.context.problems.assert_clean()
+        return
     assert_styled(page)
     assert_favicon(page)
     assert_accessible(page)
