@@ -82,6 +82,20 @@ def render_review_due(row):
         )
 
 
+@register("plan_action_assigned", notice=Category.ACTIONS)
+def render_action_assigned(row):
+    action = Action.objects.filter(pk=_pk(row)).select_related("plan").first()
+    if action is None or not action.is_open or action.plan.status != ChildPlan.Status.ACTIVE:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message(
+            row.recipient,
+            _("En insats som du ansvarar för är ny eller ändrad"),
+            _("Någon i teamet har lagt till eller ändrat en insats som du ansvarar för i ett barns plan."),
+            _url("childplans:my_actions"),
+        )
+
+
 @register("plan_action_due", notice=Category.ACTIONS)
 def render_action_due(row):
     action = Action.objects.filter(pk=_pk(row)).select_related("plan").first()
