@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal.notices import Category
 from portal.outbox import register
 
 from .models import Action, ChildPlan, ContactHandover, Review
@@ -34,7 +35,7 @@ def _pk(row):
     return int(row.object_key.split(":", 1)[1])
 
 
-@register("plan_handover_requested")
+@register("plan_handover_requested", notice=Category.HANDOVERS, urgent=True)  # to be answered
 def render_handover_requested(row):
     handover = ContactHandover.objects.filter(pk=_pk(row)).first()
     if handover is None or not handover.is_pending:
@@ -49,7 +50,7 @@ def render_handover_requested(row):
         )
 
 
-@register("plan_handover_accepted")
+@register("plan_handover_accepted", notice=Category.HANDOVERS)
 def render_handover_accepted(row):
     handover = ContactHandover.objects.filter(pk=_pk(row)).first()
     if handover is None or handover.accepted_at is None:
@@ -63,7 +64,7 @@ def render_handover_accepted(row):
         )
 
 
-@register("plan_review_due")
+@register("plan_review_due", notice=Category.REVIEWS)
 def render_review_due(row):
     review = Review.objects.filter(pk=_pk(row)).select_related("plan").first()
     if (
@@ -81,7 +82,21 @@ def render_review_due(row):
         )
 
 
-@register("plan_action_due")
+@register("plan_action_assigned", notice=Category.ACTIONS)
+def render_action_assigned(row):
+    action = Action.objects.filter(pk=_pk(row)).select_related("plan").first()
+    if action is None or not action.is_open or action.plan.status != ChildPlan.Status.ACTIVE:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message(
+            row.recipient,
+            _("En insats som du ansvarar för är ny eller ändrad"),
+            _("Någon i teamet har lagt till eller ändrat en insats som du ansvarar för i ett barns plan."),
+            _url("childplans:my_actions"),
+        )
+
+
+@register("plan_action_due", notice=Category.ACTIONS)
 def render_action_due(row):
     action = Action.objects.filter(pk=_pk(row)).select_related("plan").first()
     if action is None or not action.is_open or action.plan.status != ChildPlan.Status.ACTIVE:

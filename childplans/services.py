@@ -480,6 +480,14 @@ def _check_action(plan, action):
         raise ValidationError(errors)
 
 
+def _notify_responsible(action, by):
+    """Tell the person responsible for an action that it is new or changed, unless they made the
+    change themselves: a notice (actions), so in their digest or at once as they chose."""
+    if action.responsible_person_id and action.responsible_person_id != by.pk and action.is_open:
+        outbox_add(kind="plan_action_assigned", recipient=action.responsible_person.email,
+                   object_key=f"action:{action.pk}", period=timezone.now().isoformat())
+
+
 @transaction.atomic
 def action_add(*, plan, by, **fields):
     require_may_change(plan)
@@ -488,6 +496,7 @@ def action_add(*, plan, by, **fields):
     action.full_clean()
     action.save()
     history_created(plan=plan, by=by, what=_("Ny insats"), obj=action, fields=ACTION_FIELDS)
+    _notify_responsible(action, by)
     return action
 
 
@@ -502,7 +511,8 @@ def action_update(*, plan, action, by, **fields):
     _check_action(plan, action)
     action.full_clean()
     action.save()
-    history_diff(plan=plan, by=by, what=_("Insats"), obj=action, before=before, fields=ACTION_FIELDS)
+    if history_diff(plan=plan, by=by, what=_("Insats"), obj=action, before=before, fields=ACTION_FIELDS):
+        _notify_responsible(action, by)
     return action
 
 

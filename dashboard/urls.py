@@ -6,6 +6,7 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("profil/", views.profile, name="profile"),
+    path("profil/aviseringar/", views.notice_settings, name="notice_settings"),
 ]
 
 if settings.BENCH_VIEWS_ENABLED:  # the yardsticks of docs/performance.md

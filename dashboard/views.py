@@ -23,9 +23,10 @@ from childplans.teammeetings.selectors import upcoming_team_meetings_for
 from meetings.selectors import upcoming_meetings_for
 from networks.models import Kommun, OrganisationMembership
 from networks.services import profile_update
+from portal.notices import preferences_set
 
 from . import selectors
-from .forms import ProfileForm, TitleFormSet
+from .forms import NoticeSettingsForm, ProfileForm, TitleFormSet
 
 DASHBOARD_ACTIONS = 10  # actions listed on Min översikt
 
@@ -83,6 +84,17 @@ def profile(request):
         form = ProfileForm(instance=request.user)
         titles = TitleFormSet(queryset=memberships, prefix="titles")
     return render(request, "dashboard/profile.html", {"form": form, "titles": titles})
+
+
+def notice_settings(request):
+    """Mina aviseringar: what comes in the daily or weekly digest and what comes at once."""
+    form = NoticeSettingsForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        preferences_set(user=request.user, by=request.user, choices=form.choices(),
+                        hour=form.cleaned_data["hour"], weekday=form.cleaned_data["weekday"])
+        messages.success(request, _("Dina val för aviseringar är sparade."))
+        return redirect("notice_settings")
+    return render(request, "dashboard/notice_settings.html", {"form": form})
 
 
 @login_not_required

@@ -22,6 +22,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from networks.models import NetworkMembership
+from portal.notices import Category
 from portal.outbox import register
 
 from . import ics
@@ -143,6 +144,7 @@ def _message(*, row, meeting, subject, intro, invitation=None, links=True, metho
     msg.attach_alternative(html, "text/html")
     if attach:
         msg.attach(calendar_part(ics.meeting_ics(meeting, invitation=invitation, method=method), method))
+    msg.portal_link = context["meeting_url"]  # what a digest links to (portal/digests.py)
     return msg
 
 
@@ -231,7 +233,7 @@ def render_promoted(row):
     return _message(row=row, meeting=m, invitation=inv, subject=subject, intro=intro)
 
 
-@register(s.KIND_CHANGED, preload=preload)
+@register(s.KIND_CHANGED, preload=preload, notice=Category.MEETINGS, urgent=s.change_is_urgent)
 def render_changed(row):
     inv = _invitation(row)
     if inv is None or inv.response == Invitation.Response.NO or not inv.meeting.is_open_for_answers:
@@ -244,7 +246,7 @@ def render_changed(row):
     return _message(row=row, meeting=m, invitation=inv, subject=subject, intro=intro)
 
 
-@register(s.KIND_CANCELLED, preload=preload)
+@register(s.KIND_CANCELLED, preload=preload, notice=Category.MEETINGS, urgent=s.change_is_urgent)
 def render_cancelled(row):
     inv = _invitation(row)
     if inv is None or inv.meeting.status != Meeting.Status.CANCELLED:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from networks.models import Network, NetworkMembership
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from portal.notices import meeting_change_is_urgent
 from portal.outbox import outbox_add_many
 
 from .models import (
@@ -56,6 +57,13 @@ KIND_CLOSE_REMINDER = "meeting_close_reminder"
 
 def meeting_key(meeting):
     return f"meeting:{meeting.pk if hasattr(meeting, 'pk') else meeting}"
+
+
+def change_is_urgent(object_key):
+    """A meeting's change or cancellation goes out at once while its answers are open or it is
+    near (``portal.notices.meeting_change_is_urgent``); otherwise it may wait for a digest."""
+    row = Meeting.objects.filter(pk=int(object_key.split(":", 1)[1])).values_list("starts_at", "rsvp_deadline").first()
+    return row is None or meeting_change_is_urgent(*row)
 
 
 def _notify_invitees(meeting, kind, period, *, exclude_declined=True):

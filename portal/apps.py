@@ -9,7 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
-        from . import signals  # noqa: F401
+        from . import digests, signals  # noqa: F401  (the digest's outbox renderer; log-in audit)
         from .queries import IdConverter
 
         register_converter(IdConverter, "id")

@@ -1,6 +1,7 @@
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +44,15 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("e-postadress"), unique=True)
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
+
+    # When my digests go out (portal/notices.py); empty: the settings' NOTICE_DIGEST_HOUR and
+    # NOTICE_DIGEST_WEEKDAY.
+    digest_hour = models.PositiveSmallIntegerField(
+        _("klockslag för sammandrag"), null=True, blank=True, validators=[MaxValueValidator(23)]
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("veckodag för veckosammandrag"), null=True, blank=True, validators=[MaxValueValidator(6)]
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -167,6 +177,9 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("skickas")
         SENT = "sent", _("skickat")
         FAILED = "failed", _("misslyckades")
+        # A notice kept for the recipient's digest (portal/notices.py), then the digest it went in.
+        HELD = "held", _("väntar på sammandrag")
+        DIGESTED = "digested", _("i ett sammandrag")
 
     kind = models.CharField(_("sort"), max_length=50)
     recipient = models.EmailField(_("mottagare"))
@@ -186,6 +199,10 @@ class OutboundEmail(models.Model):
     claim = models.CharField(_("reservation"), max_length=32, blank=True, default="")
     claimed_until = models.DateTimeField(_("reserverad till"), null=True, blank=True)
     handed_over_at = models.DateTimeField(_("lämnat till e-postservern"), null=True, blank=True)
+    digest = models.ForeignKey(
+        "self", verbose_name=_("sammandrag"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="items",
+    )
 
     class Meta:
         verbose_name = _("utgående e-post")
@@ -215,7 +232,37 @@ class OutboundEmail(models.Model):
                 name="outbox_sending_lease",
                 condition=Q(status="sending"),
             ),
+            models.Index(  # the digest run: who has notices waiting, since when
+                fields=["recipient", "created_at"],
+                name="outbox_held",
+                condition=Q(status="held"),
+            ),
         ]
 
     def __str__(self):
         return f"{self.kind} → {self.recipient} ({self.get_status_display()})"
+
+
+class NoticePreference(models.Model):
+    """How a person wants one kind of notice: in the daily or the weekly digest, or at once
+    (portal/notices.py). No row: ``settings.NOTICE_DEFAULT_FREQUENCY``."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Dagligt sammandrag")
+        WEEKLY = "weekly", _("Veckosammandrag")
+        AT_ONCE = "at_once", _("Direkt")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("användare"), on_delete=models.CASCADE,
+        related_name="notice_preferences",
+    )
+    category = models.CharField(_("slags händelse"), max_length=20)
+    frequency = models.CharField(_("hur ofta"), max_length=10, choices=Frequency.choices)
+
+    class Meta:
+        verbose_name = _("val för aviseringar")
+        verbose_name_plural = _("val för aviseringar")
+        constraints = [models.UniqueConstraint(fields=["user", "category"], name="notice_pref_once")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.category} {self.frequency}"

@@ -45,6 +45,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import notices
 from .mail import HandoverRefused
 from .models import OutboundEmail
 
@@ -59,28 +60,56 @@ BATCH_SIZE = 100  # rows per batch task (one SMTP connection)
 
 _renderers = {}
 _preloaders = {}
+_notices = {}  # kind -> (category, urgent)
 
 
-def register(kind, *, preload=None):
+def register(kind, *, preload=None, notice=None, urgent=None):
     """Register ``fn(row) -> EmailMultiAlternatives | None`` for an outbox kind, and optionally
     ``preload(rows)``, called once per batch with the batch's rows of this kind before any is
-    rendered (it may set attributes on the rows for the renderer to use)."""
+    rendered (it may set attributes on the rows for the renderer to use).
+
+    ``notice``: the kind is a notice of this ``portal.notices.Category``; a person who wants that
+    category in a digest gets it there (``held``) instead of at once. ``urgent``: True, or
+    ``fn(object_key) -> bool``, when it needs an answer by a date and so goes at once whatever
+    the person chose."""
 
     def decorator(fn):
         _renderers[kind] = fn
         if preload is not None:
             _preloaders[kind] = preload
+        if notice is not None:
+            _notices[kind] = (notice, urgent)
         return fn
 
     return decorator
 
 
+def notice_category(kind):
+    """The notice category of an outbox kind, or None when it is no notice."""
+    return _notices[kind][0] if kind in _notices else None
+
+
+def _held(kind, object_key, recipients):
+    """The addresses among ``recipients`` whose notice of this kind waits for their digest
+    (``portal.notices.frequencies``); none for a kind that is no notice or is urgent now."""
+    if kind not in _notices:
+        return set()
+    category, urgent = _notices[kind]
+    if urgent is True or (urgent is not None and urgent(object_key)):
+        return set()
+    wanted = notices.frequencies(recipients, category)
+    return {r for r, frequency in wanted.items() if frequency != notices.Frequency.AT_ONCE}
+
+
 def outbox_add(*, kind, recipient, object_key, period="", subject="", body_text="", body_html=""):
-    """Record an e-mail to send; returns the row, or None if it was already recorded."""
+    """Record an e-mail to send; returns the row, or None if it was already recorded. A notice
+    the recipient wants in a digest is kept for it (``held``), not sent now."""
+    held = recipient.lower() in _held(kind, object_key, [recipient])
     try:
         with transaction.atomic():
             row = OutboundEmail.objects.create(
                 kind=kind,
+                status=Status.HELD if held else Status.PENDING,
                 recipient=recipient.lower(),
                 object_key=object_key,
                 period=period,
@@ -92,7 +121,8 @@ def outbox_add(*, kind, recipient, object_key, period="", subject="", body_text=
             )
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: enqueue(row.pk))
+    if not held:
+        transaction.on_commit(lambda: enqueue(row.pk))
     return row
 
 
@@ -105,9 +135,13 @@ def outbox_add_many(*, kind, recipients, object_key, period=""):
     if not recipients:
         return 0
     due = timezone.now() + timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
+    held = _held(kind, object_key, recipients)
     OutboundEmail.objects.bulk_create(
         [
-            OutboundEmail(kind=kind, recipient=r, object_key=object_key, period=period, next_attempt_at=due)
+            OutboundEmail(
+                kind=kind, recipient=r, object_key=object_key, period=period, next_attempt_at=due,
+                status=Status.HELD if r in held else Status.PENDING,
+            )
             for r in recipients
         ],
         ignore_conflicts=True,

@@ -49,6 +49,7 @@ ROUTES = {
     # --- portal ---------------------------------------------------------------------
     "dashboard": MEMBER,
     "profile": MEMBER,
+    "notice_settings": MEMBER,
     "health": PUBLIC,
     "set_language": PUBLIC,
     # --- allauth: log-in, log-out and password reset ----------------------------------

@@ -40,6 +40,15 @@ def outbox_sweep():
 
 
 @shared_task
+def notice_digests():
+    """Periodic (hourly): write the digests that are due; each goes out through the outbox once
+    (portal/digests.py)."""
+    from .digests import digest_run
+
+    return digest_run()
+
+
+@shared_task
 def noop():
     """The trivial task of the background-work yardstick (tests/bench/bench_meetings.py)."""
     return None

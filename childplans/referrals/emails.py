@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from childplans.emails import _message, _url
+from portal.notices import Category
 from portal.outbox import register
 
 from .models import Referral
@@ -17,7 +18,7 @@ def _referral(row):
     return Referral.objects.filter(pk=int(row.object_key.split(":", 1)[1])).only("pk", "status").first()
 
 
-@register("referral_received")
+@register("referral_received", notice=Category.REFERRALS, urgent=True)  # to be answered
 def render_received(row):
     """To each receiver of the organisation: a referral is waiting."""
     referral = _referral(row)
@@ -33,7 +34,7 @@ def render_received(row):
         )
 
 
-@register("referral_answered")
+@register("referral_answered", notice=Category.REFERRALS)
 def render_answered(row):
     """To the referrer: the receivers have answered (what they answered is in the portal)."""
     referral = _referral(row)
@@ -48,7 +49,7 @@ def render_answered(row):
         )
 
 
-@register("referral_closed")
+@register("referral_closed", notice=Category.REFERRALS)
 def render_closed(row):
     """To each receiver: the referral is closed (withdrawn consent, taken back, plan closed)."""
     referral = _referral(row)

@@ -32,6 +32,7 @@ from childplans.models import ChildPlan, Guardian, TeamMember
 from meetings.emails import calendar_part, message_id, when_text
 from meetings.ics import event_ics
 from meetings.models import new_token
+from portal.notices import Category
 from portal.outbox import register
 
 from . import services as s
@@ -198,7 +199,9 @@ def _professional(row, inv, *, subject, intro, method="REQUEST", attach=True):
     if attach:
         ics = _ics(meeting, inv, summary=professional_summary(), method=method, url=url, name=name,
                    description=_("Mötet i portalen (kräver inloggning): %(url)s") % {"url": url})
-    return _message(row, subject=subject, context=context, ics=ics, method=method)
+    msg = _message(row, subject=subject, context=context, ics=ics, method=method)
+    msg.portal_link = url  # what a digest links to (portal/digests.py), never an answer link
+    return msg
 
 
 # --- to guardians: plain Swedish, the child's first name only ---------------------------------------------
@@ -286,7 +289,7 @@ def render_invitation(row):
     ))
 
 
-@register(s.KIND_CHANGED, preload=load)
+@register(s.KIND_CHANGED, preload=load, notice=Category.MEETINGS, urgent=s.change_is_urgent)
 def render_changed(row):
     inv = _invitee(row)
     if inv is None or inv.response == Invitee.Response.NO or not inv.meeting.is_open_for_answers:
@@ -305,7 +308,7 @@ def render_changed(row):
     ))
 
 
-@register(s.KIND_CANCELLED, preload=load)
+@register(s.KIND_CANCELLED, preload=load, notice=Category.MEETINGS, urgent=s.change_is_urgent)
 def render_cancelled(row):
     inv = _invitee(row)
     if inv is None or inv.meeting.status != TeamMeeting.Status.CANCELLED:

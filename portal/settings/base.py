@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -320,6 +321,8 @@ CELERY_BEAT_SCHEDULE = {
     "plan-reminders": {"task": "childplans.tasks.plan_reminders", "schedule": 3600.0},
     # Team meeting reminders (issue 12): unanswered, the day before, open minutes; once each.
     "teammeeting-reminders": {"task": "childplans.teammeetings.tasks.teammeeting_reminders", "schedule": 900.0},
+    # Notice digests (issue 21): each person's daily or weekly digest at their hour, once each.
+    "notice-digests": {"task": "portal.tasks.notice_digests", "schedule": crontab(minute=2)},
 }
 # How long a pending outbox row waits before the sweeper re-enqueues it.
 OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=120)
@@ -342,3 +345,12 @@ BENCH_VIEWS_ENABLED = False
 # Only the embedded default and the tests set it; production never does, and then neither the
 # demo secret nor ``manage.py demo_totp`` exists.
 DEMO_TOTP_SECRET = None
+
+# Notices and digests (issue 21, portal/notices.py). What a person gets when they chose nothing:
+# the daily digest; its hour (local time) and the weekly digest's weekday (Monday 0).
+NOTICE_DEFAULT_FREQUENCY = env.str("NOTICE_DEFAULT_FREQUENCY", default="daily")
+NOTICE_DIGEST_HOUR = env.int("NOTICE_DIGEST_HOUR", default=7)
+NOTICE_DIGEST_WEEKDAY = env.int("NOTICE_DIGEST_WEEKDAY", default=0)
+# A change to a meeting this close (days) goes out at once, whatever the person chose: a digest
+# could come after it.
+NOTICE_MEETING_AT_ONCE_DAYS = env.int("NOTICE_MEETING_AT_ONCE_DAYS", default=8)

@@ -30,3 +30,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # production). Base32: add it to an authenticator app as a time-based key, or run
 # ``./portal.sh totp EMAIL`` for the current code.
 DEMO_TOTP_SECRET = "BARNSTODSPORTALENDEMOKOD"
+
+# The notices' own tests (tests/portal/test_notices.py) use the product's default, the daily
+# digest; the other tests, which check each notice's content and that it is sent once, get their
+# notices at once as a person who chose "Direkt" does.
+NOTICE_DEFAULT_FREQUENCY = "at_once"

@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from childplans.models import TeamMember
+from portal.notices import meeting_change_is_urgent
 
 from ..models import TeamMeeting
 
@@ -30,6 +31,15 @@ MINUTES_FIELDS = ["child_came", "other_participants", "decisions", "notes", "nex
 
 def meeting_key(meeting):
     return f"teammeeting:{meeting.pk if hasattr(meeting, 'pk') else meeting}"
+
+
+def change_is_urgent(object_key):
+    """A team meeting's change or cancellation goes out at once when the meeting is near
+    (``portal.notices.meeting_change_is_urgent``); a meeting gone is no reason to wait."""
+    starts_at = TeamMeeting.objects.filter(pk=int(object_key.split(":", 1)[1])).values_list(
+        "starts_at", flat=True
+    ).first()
+    return starts_at is None or meeting_change_is_urgent(starts_at)
 
 
 def still_called():
