@@ -342,3 +342,11 @@ BENCH_VIEWS_ENABLED = False
 # Only the embedded default and the tests set it; production never does, and then neither the
 # demo secret nor ``manage.py demo_totp`` exists.
 DEMO_TOTP_SECRET = None
+
+# Registerutdrag (issue 19) ---------------------------------------------------------------------
+# A guardian's or the child's right of access (GDPR art. 15; for care records HSLF-FS 2016:40
+# 4 kap. 9-10 §: the person concerned may get an extract of the access log). When True, every
+# staff name in the extract's access log is replaced by organisation and role; staff marked
+# with protected identity (User.protected_identity) are so named everywhere in the extract
+# whatever this says (docs/security.md promise 23).
+REGISTERUTDRAG_HIDE_STAFF_NAMES = env.bool("REGISTERUTDRAG_HIDE_STAFF_NAMES", default=False)
