@@ -54,7 +54,7 @@ def plan_for_administrator(*, plan_pk, user, diarienummer):
         event=EVENT,
         user=user,
         obj=plan,
-        organisation=_("administratör"),
+        organisation="",
         plan_id=plan.pk,
         child_id=plan.child_id,
         detail={"event": EVENT, "diarienummer": diarienummer, "by": "administrator"},

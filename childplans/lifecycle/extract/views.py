@@ -4,15 +4,17 @@
   of the team included, gets 404 and a DENIED row), after re-authentication. Opening the form
   is one read row; producing the zip is one EXPORT row in the transaction that made it
   (``ChildDataMixin``), so it is in the next extract's access log.
-- ``AdministratorRegisterutdragView``: an administrator (active staff with two-step
-  verification) answering a request by the plan's number and the request's diarienummer,
+- ``AdministratorRegisterutdragView``: an administrator (active staff; one without two-step
+  verification is sent to set it up) answering a request by the plan's number and the request's diarienummer,
   after re-authentication; the plan comes from ``services.plan_for_administrator`` (audited).
   Everyone else gets 404."""
 
 from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
@@ -77,8 +79,11 @@ class AdministratorRegisterutdragView(FormView):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if not (user.is_authenticated and user.is_active and user.is_staff and has_authenticator(user)):
+        if not (user.is_authenticated and user.is_active and user.is_staff):
             raise Http404
+        if not has_authenticator(user):  # child data needs two-step verification (promise 11)
+            messages.warning(request, _("Registerutdrag kräver tvåstegsverifiering. Ställ in en autentiseringsapp först."))
+            return no_store(redirect("mfa_activate_totp"))
         if not did_recently_reauthenticate(request):
             raise ReauthenticationRequired()
         return no_store(super().dispatch(request, *args, **kwargs))

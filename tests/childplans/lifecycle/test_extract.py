@@ -269,9 +269,10 @@ def test_a_guardian_without_a_name_is_a_field_error(client, saga, administrator)
 
 
 def test_the_administrators_route_is_404_for_everyone_else(client, saga):
-    staff_without_mfa = person("utdrag-utan@test.invalid", None, is_staff=True, with_mfa=False)
-    inactive_staff = None
-    for who in (saga.contact_person, staff_without_mfa, person("utdrag-vem@test.invalid", saga.owner_organisation)):
+    """Not staff: 404 on both methods, nothing changed, nothing exported — the contact person and
+    a colleague of the plan's organisation included. Staff without two-step verification are
+    sent to set it up first, and then to re-authenticate."""
+    for who in (saga.contact_person, person("utdrag-vem@test.invalid", saga.owner_organisation)):
         client.force_login(who)
         reauthenticate(client, who)
         before = row_counts()
@@ -280,9 +281,47 @@ def test_the_administrators_route_is_404_for_everyone_else(client, saga):
             response = getattr(client, method)(ADMIN_URL, {"plan_number": saga.pk, "diarienummer": "SN 1",
                                                            "recipient": "child"})
             assert response.status_code == 404, (who.email, method)
+            assert "Saga" not in response.content.decode()
         assert changed_counts(before, row_counts()) == {}
-        assert not AuditEvent.objects.filter(pk__gt=since, action=EXPORT).exists()
-    assert inactive_staff is None
-    add_mfa(staff_without_mfa)
-    client.force_login(staff_without_mfa)
-    assert client.get(ADMIN_URL).status_code == 302  # re-authentication first
+        assert not AuditEvent.objects.filter(pk__gt=since).exists()
+    staff = person("utdrag-utan@test.invalid", None, is_staff=True, with_mfa=False)
+    client.force_login(staff)
+    reauthenticate(client, staff)
+    response = client.post(ADMIN_URL, {"plan_number": saga.pk, "diarienummer": "SN 1", "recipient": "child"})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    assert not AuditEvent.objects.filter(action=EXPORT).exists()
+    add_mfa(staff)
+    client.force_login(staff)
+    response = client.get(ADMIN_URL)
+    assert response.status_code == 302 and "reauthenticate" in response["Location"]  # re-authentication first
+
+
+# --- queries ----------------------------------------------------------------------------------------
+
+EXTRACT_QUERY_BUDGET = 45  # one per model of the graph, the plans, the access log, its users and roles
+
+
+def _queries_of_the_export(client, plan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        unzip(client.post(url(plan), {"recipient": "child"}))
+    return len(ctx.captured_queries)
+
+
+def test_the_query_count_is_pinned_and_flat_as_the_access_log_grows(client, saga):
+    """A performance-critical path: the extract of a child with years of history must not ask a
+    query per audit row or per row of a table (docs/performance.md)."""
+    contact = saga.contact_person
+    client.force_login(contact)
+    reauthenticate(client, contact)
+    client.get(reverse("childplans:plan_list"))  # the session's first request
+    first = _queries_of_the_export(client, saga)
+    assert first <= EXTRACT_QUERY_BUDGET, first
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(action=AuditEvent.Action.VIEW, plan_id=saga.pk, child_id=saga.child_id, user_id=contact.pk,
+                    organisation_label="Socialtjänsten", object_type="childplans.childplan", object_id=str(saga.pk))
+         for _ in range(500)]
+    )
+    assert _queries_of_the_export(client, saga) == first
