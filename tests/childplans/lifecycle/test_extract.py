@@ -291,6 +291,7 @@ def test_the_administrators_route_is_404_for_everyone_else(client, saga):
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
     assert not AuditEvent.objects.filter(action=EXPORT).exists()
     add_mfa(staff)
+    client.logout()
     client.force_login(staff)
     response = client.get(ADMIN_URL)
     assert response.status_code == 302 and "reauthenticate" in response["Location"]  # re-authentication first
