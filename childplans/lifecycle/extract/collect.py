@@ -272,10 +272,12 @@ def access_log_rows(child, plans):
             who = ", ".join(part for part in (str(role), organisation) if part) or _("(personal)")
         else:
             who = user.display_name
+        at = _local(e["at"])
         rows.append(
             {
                 "id": e["pk"],
-                "at": _local(e["at"]),
+                "at": at,
+                "at_text": f"{at:%Y-%m-%d %H:%M:%S}",
                 "who": who,
                 "organisation": organisation,
                 "role": str(role),
