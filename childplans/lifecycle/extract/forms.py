@@ -1,6 +1,8 @@
 """The registerutdrag's forms: whom it is for (the child or a named guardian); the
 administrator's also the plan's number and the request's diarienummer."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,9 @@ from childplans.models import Guardian
 from portal import bounds
 from portal.forms import IdChoiceField
 from portal.queries import parse_id
+
+# A case number as registrators write them: "SN 2026/123", "KS-2026.0042", "BOU 2026:17".
+DIARIENUMMER = re.compile(r"[\w .:/-]+")
 
 RECIPIENTS = (("child", _("Barnet")), ("guardian", _("En vårdnadshavare")))
 
@@ -52,8 +57,10 @@ class AdministratorForm(forms.Form):
 
     def clean_diarienummer(self):
         value = self.cleaned_data["diarienummer"].strip()
-        if not value or any(ch < " " for ch in value) or len(value) > bounds.NOTE:
-            raise forms.ValidationError(_("Ange diarienumret med bokstäver, siffror och skiljetecken."), code="invalid")
+        if not DIARIENUMMER.fullmatch(value) or len(value) > bounds.NOTE:
+            raise forms.ValidationError(
+                _("Ange diarienumret med bokstäver, siffror, mellanslag och tecknen . : / -"), code="invalid"
+            )
         return value
 
     def clean(self):
