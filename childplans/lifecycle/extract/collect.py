@@ -209,6 +209,17 @@ def scrubber(names):
     return scrub
 
 
+def heading_of(model):
+    """The table's Swedish heading: the model's verbose name in plural; for a many-to-many
+    table Django made, its owner's and its field's ("Barnets plan: kategorier")."""
+    owner = model._meta.auto_created
+    if owner:
+        for f in owner._meta.many_to_many:
+            if f.remote_field.through is model:
+                return f"{str(owner._meta.verbose_name).capitalize()}: {f.verbose_name}"
+    return str(model._meta.verbose_name_plural).capitalize()
+
+
 def tables_for(child, plan_ids):
     scrub = scrubber(protected_names(plan_ids))
     tables = []
@@ -216,7 +227,7 @@ def tables_for(child, plan_ids):
         columns = columns_of(entry.model)
         table = Table(
             label=entry.label,
-            heading=str(entry.model._meta.verbose_name_plural).capitalize(),
+            heading=heading_of(entry.model),
             root="child" if entry.root is Child else "plan",
             columns=columns,
         )
@@ -264,8 +275,8 @@ def access_log_rows(child, plans):
     rows = []
     for e in events:
         user = users.get(e["user_id"])
-        role = _role_of(roles, e, user)
-        organisation = e["organisation_label"]
+        role, team_organisation = _role_of(roles, e, user)
+        organisation = e["organisation_label"] or team_organisation
         if user is None:
             who = _("(okänd användare)") if e["user_id"] else _("(systemet)")
         elif hide_all or user.protected_identity:
@@ -291,26 +302,30 @@ def access_log_rows(child, plans):
 
 
 def _roles(plans):
-    """(plan id, user id) -> role, from the plans' contact persons and their teams (past and present)."""
+    """(plan id, user id) -> (role, organisation), from the plans' contact persons and their
+    teams (past and present): what the access log says when its row names no organisation."""
     roles = {}
-    for member in TeamMember.objects.filter(plan__in=[p.pk for p in plans]).only("plan_id", "user_id", "part"):
-        roles.setdefault((member.plan_id, member.user_id), member.part or _("medlem i barnteamet"))
+    members = TeamMember.objects.filter(plan__in=[p.pk for p in plans]).select_related("organisation").order_by("pk")
+    for member in members:
+        roles.setdefault((member.plan_id, member.user_id), (member.part or _("medlem i barnteamet"), str(member.organisation)))
     for plan in plans:
-        roles[(plan.pk, plan.contact_person_id)] = _("kontaktperson")
+        organisation = roles.get((plan.pk, plan.contact_person_id), ("", str(plan.owner_organisation)))[1]
+        roles[(plan.pk, plan.contact_person_id)] = (_("kontaktperson"), organisation)
     return roles
 
 
 def _role_of(roles, event, user):
+    """(role, organisation from the team) of ``user`` for the audit row ``event``."""
     if user is None:
-        return ""
-    role = roles.get((event["plan_id"], user.pk))
-    if role:
-        return role
+        return "", ""
+    found = roles.get((event["plan_id"], user.pk))
+    if found:
+        return found
     if event["object_type"].startswith("referrals."):
-        return _("mottagare av hänvisning")
+        return _("mottagare av hänvisning"), ""
     if user.is_staff:
-        return _("administratör")
-    return _("personal")
+        return _("administratör"), ""
+    return _("personal"), ""
 
 
 def _what(cache, event):
