@@ -9,6 +9,7 @@ one referral (childplans/referrals/urls.py: ``ReferralAccessMixin``)."""
 
 from django.urls import path
 
+from .lifecycle import urls as lifecycle_urls
 from .networkmap import urls as networkmap_urls
 from .referrals import urls as referral_urls
 from .teammeetings import urls as teammeeting_urls
@@ -67,10 +68,12 @@ urlpatterns += networkmap_urls.urlpatterns
 urlpatterns += teammeeting_urls.urlpatterns
 # Referrals (issue 13): the plan's referrals, the receivers' inbox and pages, the flow.
 urlpatterns += referral_urls.urlpatterns
+# The child's records as a whole (issue 19): the registerutdrag.
+urlpatterns += lifecycle_urls.urlpatterns
 
 MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"}) | {
     name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "member"
-}
+} | {name for name, cls in lifecycle_urls.ROUTE_CLASSES.items() if cls == "member"}
 PUBLIC_ROUTES = teammeeting_urls.PUBLIC_ROUTES
 REFERRAL_ROUTES = frozenset(name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "referral")
 

@@ -190,7 +190,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personuppgifter"), {"fields": ("first_name", "last_name", "phone")}),
+        (_("Personuppgifter"), {"fields": ("first_name", "last_name", "phone", "protected_identity")}),
         (_("Behörigheter"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Viktiga datum"), {"fields": ("last_login", "date_joined")}),
     )

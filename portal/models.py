@@ -44,6 +44,12 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("e-postadress"), unique=True)
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    # Staff with protected identity (skyddad identitet): a registerutdrag names them by
+    # organisation and role only, never by name (issue 19, docs/security.md promise 23).
+    protected_identity = models.BooleanField(
+        _("skyddad identitet"), default=False,
+        help_text=_("Namnet visas aldrig i registerutdrag, bara organisation och roll."),
+    )
 
     # When my digests go out (portal/notices.py); empty: the settings' NOTICE_DIGEST_HOUR and
     # NOTICE_DIGEST_WEEKDAY.

@@ -151,6 +151,9 @@ ROUTES = {
     "childplans:referral_cancel": REFERRAL,
     "childplans:flow_network": MEMBER,
     "childplans:flow_organisation": MEMBER,
+    # --- registerutdrag (issue 19): the administrator's page (staff with two-step verification,
+    # 404 for everyone else); the contact person's is under the plan (the namespace default) ---
+    "childplans:registerutdrag_admin": MEMBER,
 }
 
 if settings.BENCH_VIEWS_ENABLED:  # yardsticks of docs/performance.md, benchmark settings only

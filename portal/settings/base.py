@@ -354,3 +354,10 @@ NOTICE_DIGEST_WEEKDAY = env.int("NOTICE_DIGEST_WEEKDAY", default=0)
 # A change to a meeting this close (days) goes out at once, whatever the person chose: a digest
 # could come after it.
 NOTICE_MEETING_AT_ONCE_DAYS = env.int("NOTICE_MEETING_AT_ONCE_DAYS", default=8)
+# Registerutdrag (issue 19) ---------------------------------------------------------------------
+# A guardian's or the child's right of access (GDPR art. 15; for care records HSLF-FS 2016:40
+# 4 kap. 9-10 §: the person concerned may get an extract of the access log). When True, every
+# staff name in the extract's access log is replaced by organisation and role; staff marked
+# with protected identity (User.protected_identity) are so named everywhere in the extract
+# whatever this says (docs/security.md promise 23).
+REGISTERUTDRAG_HIDE_STAFF_NAMES = env.bool("REGISTERUTDRAG_HIDE_STAFF_NAMES", default=False)
