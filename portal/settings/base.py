@@ -342,3 +342,9 @@ BENCH_VIEWS_ENABLED = False
 # Only the embedded default and the tests set it; production never does, and then neither the
 # demo secret nor ``manage.py demo_totp`` exists.
 DEMO_TOTP_SECRET = None
+
+# Meeting series (issue 21): how far ahead and how many meetings one series may plan at once.
+# Not law: the network's year is planned a term or two at a time (docs/architecture.md,
+# "Meeting series"); the bounds keep one form from creating hundreds of meetings.
+MEETING_SERIES_MAX_MEETINGS = env.int("MEETING_SERIES_MAX_MEETINGS", default=30)
+MEETING_SERIES_YEARS_AHEAD = env.int("MEETING_SERIES_YEARS_AHEAD", default=2)
