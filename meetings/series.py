@@ -238,4 +238,7 @@ def series_answer(*, series, user, answers):
             continue
         services.invitation_answer(invitation=inv, response=response, by=user)
         changed += 1
+    if changed:
+        audit_record(action=Action.UPDATE, event="meeting_series.answered", user=user, obj=series,
+                     detail={"network_id": series.network_id, "answers": {str(k): v for k, v in answers.items()}})
     return changed
