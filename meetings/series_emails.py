@@ -59,13 +59,15 @@ def render_series_invitation(row):
     series, meetings, invitations = _load(row)
     if series is None or series.is_ended or not invitations:
         return None
+    shown = [m for m in meetings if m.pk in invitations and m.is_open_for_answers]
+    if not shown:
+        return None
     subject, intro = _in_swedish(lambda: (
-        _("Inbjudan: %(title)s (%(count)d möten)") % {"title": series.title, "count": len(invitations)},
+        _("Inbjudan: %(title)s (%(count)d möten)") % {"title": series.title, "count": len(shown)},
         _("Du är inbjuden till mötesserien %(title)s med %(network)s. Svara för hela serien eller för varje möte.")
         % {"title": series.title, "network": series.network.name},
     ))
     data = ics.series_ics(series, meetings, invitations=invitations)
-    shown = [m for m in meetings if m.pk in invitations]
     return _message(row=row, series=series, meetings=meetings, invitations=invitations, subject=subject,
                     intro=intro, data=data, method="REQUEST", shown=shown)
 
