@@ -15,6 +15,9 @@ import time_machine
 import vobject
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from icalendar import Calendar
 
 from meetings import ics, recurrence, services
@@ -24,6 +27,7 @@ from meetings.series_forms import SeriesForm
 from portal.models import AuditEvent, OutboundEmail
 
 from ..audit_table import assert_audited, changing_services
+from ..queries import AUTH_QUERIES, DETAIL_BUDGET, page_queries
 from .conftest import TZ
 
 pytestmark = pytest.mark.django_db
@@ -421,3 +425,42 @@ def test_a_refused_series_change_changes_nothing(series, coordinator):
     assert exc.value.message_dict == {"end_time": ["Mötet måste sluta efter att det börjar."]}
     assert [(m.starts_at, m.title) for m in occurrences(series)] == before
     assert not AuditEvent.objects.filter(event="meeting_series.updated").exists()
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+def _picked_series(network, coordinator, count):
+    starts = recurrence.expand_dates([date(2026, 9, 1) + timedelta(days=7 * i) for i in range(count)],
+                                     start_time=time(13, 0))
+    series = series_services.series_create(network=network, by=coordinator, title=f"Serie {count}", starts=starts,
+                                           length_minutes=90, place="Här")
+    series_services.series_invite(series=series, by=coordinator)
+    return series
+
+
+@pytest.mark.parametrize(("name", "budget"), [("series_detail", DETAIL_BUDGET), ("series_my_answer", DETAIL_BUDGET),
+                                              ("series_ics", DETAIL_BUDGET), ("series_update", DETAIL_BUDGET)])
+def test_the_series_pages_are_flat_from_3_to_20_meetings(client_for, network, coordinator, participant, name,
+                                                         budget):
+    small, large = _picked_series(network, coordinator, 3), _picked_series(network, coordinator, 20)
+    client = client_for(participant if name in ("series_my_answer", "series_ics") else coordinator)
+    client.get(reverse(name, args=[small.pk]))  # warm up the session
+    _r, _all, own_small = page_queries(client, reverse(name, args=[small.pk]))
+    response, _all, own_large = page_queries(client, reverse(name, args=[large.pk]))
+    assert response.status_code == 200
+    assert len(own_small) == len(own_large), (name, own_large)
+    assert len(own_large) <= budget - AUTH_QUERIES, (name, own_large)
+
+
+def test_the_feed_with_series_is_flat(client, network, coordinator, participant):
+    token = services.calendar_feed_renew(user=participant)
+    _picked_series(network, coordinator, 3)
+    client.get(f"/kalender/{token}.ics")
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/kalender/{token}.ics")
+    _picked_series(network, coordinator, 20)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/kalender/{token}.ics")
+    assert len(vevents(response.content)) == 2
+    assert len(few.captured_queries) == len(many.captured_queries)
