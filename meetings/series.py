@@ -35,6 +35,7 @@ Action = AuditEvent.Action
 KIND_SERIES_INVITATION = "meeting_series_invitation"
 KIND_SERIES_CHANGED = "meeting_series_changed"
 KIND_SERIES_ENDED = "meeting_series_ended"
+KIND_SERIES_ANSWER = "meeting_series_answer"
 
 SCOPE_ONE = "one"
 SCOPE_FOLLOWING = "following"
@@ -222,7 +223,8 @@ def ended_occurrences(series):
 def series_answer(*, series, user, answers):
     """My answers for the series at once: ``answers`` maps meeting id → "yes" or "no" (a meeting
     left out keeps its answer). Each goes through ``services.invitation_answer`` (capacity,
-    waiting list, its confirmation and audit row). Returns the number of answers changed."""
+    waiting list, its audit row); the person gets ONE confirmation with the series' calendar
+    file carrying each answer. Returns the number of answers changed."""
     invitations = {
         inv.meeting_id: inv
         for inv in Invitation.objects.filter(user=user, meeting__series=series).select_related("meeting")
@@ -236,9 +238,11 @@ def series_answer(*, series, user, answers):
         current = Invitation.Response.YES if inv.response == Invitation.Response.WAITLIST else inv.response
         if response == current or not inv.meeting.is_open_for_answers:
             continue
-        services.invitation_answer(invitation=inv, response=response, by=user)
+        services.invitation_answer(invitation=inv, response=response, by=user, notify=False)
         changed += 1
     if changed:
+        outbox_add_many(kind=KIND_SERIES_ANSWER, recipients=[inv.email], object_key=series_key(series),
+                        period=f"answer:{timezone.now().isoformat()}")
         audit_record(action=Action.UPDATE, event="meeting_series.answered", user=user, obj=series,
                      detail={"network_id": series.network_id, "answers": {str(k): v for k, v in answers.items()}})
     return changed

@@ -102,3 +102,23 @@ def render_series_ended(row):
     data = ics.series_cancel_ics(series, left, invitation=next(iter(invitations.values())))
     return _message(row=row, series=series, meetings=left, invitations=invitations, subject=subject,
                     intro=intro, data=data, method="CANCEL", shown=left)
+
+
+@register(s.KIND_SERIES_ANSWER)
+def render_series_answer(row):
+    series, meetings, invitations = _load(row)
+    if series is None or series.is_ended or not invitations:
+        return None
+    shown = [m for m in meetings if m.pk in invitations and m.is_open_for_answers]
+    if not shown:
+        return None
+    labels = dict(Invitation.Response.choices)
+    subject, intro = _in_swedish(lambda: (
+        _("Dina svar: %(title)s") % {"title": series.title},
+        _("Tack! Dina svar är registrerade: %(answers)s.") % {"answers": "; ".join(
+            f"{when_text(m)}: {labels[invitations[m.pk].response]}" for m in shown
+        )},
+    ))
+    data = ics.series_ics(series, meetings, invitations=invitations)
+    return _message(row=row, series=series, meetings=meetings, invitations=invitations, subject=subject,
+                    intro=intro, data=data, method="REQUEST", shown=shown)

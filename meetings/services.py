@@ -331,10 +331,11 @@ def meeting_invite(
 
 
 @transaction.atomic
-def invitation_answer(*, invitation, response, comment="", decline_reason="", by=None):
+def invitation_answer(*, invitation, response, comment="", decline_reason="", by=None, notify=True):
     """Record an answer ("yes" or "no"). Past capacity a yes goes on the waiting list; a yes
     turned no lets the first on the list move up (and tells them). The person gets a
-    confirmation with a calendar file that carries their answer."""
+    confirmation with a calendar file that carries their answer (unless ``notify`` is False: the
+    answers to a series are confirmed once, meetings/series.py)."""
     if response not in (Invitation.Response.YES, Invitation.Response.NO):
         raise ValidationError(_("Välj om du kommer eller inte."))
     meeting = Meeting.objects.select_for_update().get(pk=invitation.meeting_id)
@@ -362,10 +363,11 @@ def invitation_answer(*, invitation, response, comment="", decline_reason="", by
     inv.save(update_fields=["response", "waitlist_position", "decline_reason", "comment", "responded_at"])
     if previous == Invitation.Response.YES and inv.response == Invitation.Response.NO:
         _promote_waitlist(meeting)
-    outbox_add_many(
-        kind=KIND_ANSWER, recipients=[inv.email], object_key=meeting_key(meeting),
-        period=f"answer:{inv.responded_at.isoformat()}",
-    )
+    if notify:
+        outbox_add_many(
+            kind=KIND_ANSWER, recipients=[inv.email], object_key=meeting_key(meeting),
+            period=f"answer:{inv.responded_at.isoformat()}",
+        )
     # The invitee answers for themselves: logged in (``by``), or through the e-mail's link.
     audit_record(action=Action.UPDATE, event="invitation.answered", user=by or inv.user, obj=inv,
                  detail={"meeting_id": meeting.pk, "from": previous, "to": inv.response,

@@ -254,11 +254,21 @@ def test_the_series_invitation_goes_once_with_the_whole_series(invited_series, c
     assert mail.outbox == []
 
 
-def test_answers_per_occurrence_and_for_the_whole_series(invited_series, participant):
+def test_answers_per_occurrence_and_for_the_whole_series(invited_series, participant,
+                                                         django_capture_on_commit_callbacks):
     sep, nov, feb, apr = occurrences(invited_series)
+    mail.outbox.clear()
     # "Jag kommer i september men inte i februari"
-    assert series_services.series_answer(series=invited_series, user=participant,
-                                         answers={sep.pk: "yes", feb.pk: "no"}) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert series_services.series_answer(series=invited_series, user=participant,
+                                             answers={sep.pk: "yes", feb.pk: "no"}) == 2
+    [confirmation] = mail.outbox  # one confirmation for the series, not one per meeting
+    assert confirmation.to == [participant.email] and confirmation.subject == "Dina svar: Nätverksträff"
+    assert "Kommer inte" in confirmation.body and "Inte svarat" in confirmation.body
+    assert not OutboundEmail.objects.filter(kind=services.KIND_ANSWER).exists()
+    confirmed = {o.decoded("recurrence-id"): o["attendee"].params["PARTSTAT"]
+                 for o in vevents(attachment(confirmation))[1:]}
+    assert confirmed == {sep.recurrence_id: "ACCEPTED", feb.recurrence_id: "DECLINED"}
     mine = dict(Invitation.objects.filter(user=participant, meeting__series=invited_series)
                 .values_list("meeting_id", "response"))
     assert mine == {sep.pk: "yes", nov.pk: "pending", feb.pk: "no", apr.pk: "pending"}
