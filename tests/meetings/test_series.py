@@ -27,7 +27,9 @@ from meetings.series_forms import SeriesForm
 from portal.models import AuditEvent, OutboundEmail
 
 from ..audit_table import assert_audited, changing_services
+from ..hostile import NOT_DATES, NOT_IDS
 from ..queries import AUTH_QUERIES, DETAIL_BUDGET, page_queries
+from ..twins import row_counts
 from .conftest import TZ
 
 pytestmark = pytest.mark.django_db
@@ -474,3 +476,31 @@ def test_the_feed_with_series_is_flat(client, network, coordinator, participant)
         response = client.get(f"/kalender/{token}.ics")
     assert len(vevents(response.content)) == 2
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+# --- hostile input (docs/security.md promise 18) --------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [*NOT_IDS, *NOT_DATES])
+def test_hostile_values_in_the_series_forms_get_a_message_and_change_nothing(
+    client_for, invited_series, coordinator, participant, network, value
+):
+    sep = occurrences(invited_series)[0]
+    before = row_counts()
+    coordinator_client = client_for(coordinator)
+    for url, data in [
+        (f"/natverk/{network.pk}/moten/ny-serie/", form_data(first_day=value, dates=value, ordinal=value)),
+        (f"/natverk/{network.pk}/moten/ny-serie/", form_data(mode="dates", dates=value, start_time=value)),
+        (f"/moten/serier/{invited_series.pk}/redigera/", {
+            "meeting": value, "scope": "all", "title": "x", "kind": "natverkstraff", "place": "Här",
+            "start_time": "13:00", "end_time": "15:00"}),
+        (f"/moten/serier/{invited_series.pk}/redigera/", {
+            "meeting": sep.pk, "scope": value, "title": "x", "kind": "natverkstraff", "place": "Här",
+            "start_time": value, "end_time": "15:00"}),
+    ]:
+        response = coordinator_client.post(url, data)
+        assert response.status_code == 200, (url, value)
+    answer = client_for(participant).post(f"/moten/serier/{invited_series.pk}/mitt-svar/",
+                                          {"all": value, f"m{sep.pk}": value})
+    assert answer.status_code == 200
+    assert row_counts() == before
