@@ -42,7 +42,8 @@ class MeetingAdmin(AuditedAdmin):
     autocomplete_fields = ["network"]
     filter_horizontal = ["topics"]
     raw_id_fields = ["created_by"]
-    readonly_fields = ["term", "term_year", "sequence", "invitations_sent_at", "cancelled_at", "closed_at"]
+    readonly_fields = ["term", "term_year", "sequence", "invitations_sent_at", "cancelled_at", "closed_at",
+                       "series", "recurrence_id"]
     inlines = [AgendaItemInline]
 
 

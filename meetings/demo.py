@@ -7,14 +7,18 @@ For every network with a coordinator and no meetings yet: last term's meeting, h
 var/mail within minutes. Regional networks also get a planned meeting not yet sent, for trying
 the invitation flow. A second run creates nothing (networks that have meetings are skipped)."""
 
+from datetime import datetime, timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from networks.models import Network, NetworkMembership
 from portal.demo import dated, own_fields, read_data
 
+from . import series as series_services
 from . import services
-from .models import Invitation, Meeting, Topic
+from .models import Invitation, Meeting, MeetingSeries, Topic
+from .recurrence import TZ
 
 MEETINGS = read_data(__file__, "meetings.toml")
 # What the data adds to a meeting's own fields (meeting_schedule takes the rest as they are).
@@ -86,3 +90,47 @@ def _schedule(network, by, place, spec, topics, **extra):
             for item in spec["agenda"]
         ])
     return meeting
+
+
+SERIES = read_data(__file__, "series.toml")
+
+
+@transaction.atomic
+def load_series_demo(today=None):
+    """The demo series (meetings/data/demo/series.toml) for its network, if the network has a
+    coordinator and no series yet: held meetings with answers, attendance and minutes, and coming
+    ones invited as a series. Returns {what: number created}."""
+    today = today or timezone.localdate()
+    network = Network.objects.filter(name=SERIES["network"]).first()
+    by = network and (
+        NetworkMembership.objects.filter(network=network, role=NetworkMembership.Role.COORDINATOR)
+        .select_related("user").order_by("pk").first()
+    )
+    if by is None or MeetingSeries.objects.filter(network=network).exists():
+        return {"mötesserier": 0}
+    by = by.user
+    starts = [datetime.combine(today + timedelta(days=n), SERIES["start"]).replace(tzinfo=TZ)
+              for n in SERIES["days_from_today"]]
+    series = series_services.series_create(
+        network=network, by=by, title=SERIES["title"], kind=SERIES["kind"], place=SERIES["place"],
+        description=SERIES["description"], agenda=SERIES["agenda"], starts=starts,
+        length_minutes=SERIES["length_minutes"],
+        topics=list(Topic.objects.filter(name__in=SERIES["topics"])),
+    )
+    members = list(NetworkMembership.objects.filter(network=network).select_related("user").order_by("user__email"))
+    now = timezone.now()
+    for meeting in Meeting.objects.filter(series=series, ends_at__lt=now).order_by("starts_at"):
+        sent = meeting.starts_at - timedelta(days=30)
+        Invitation.objects.bulk_create([
+            Invitation(meeting=meeting, user=m.user, email=m.user.email.lower(), name=m.user.display_name,
+                       organisation_id=m.organisation_id, response="yes" if i % 4 else "no",
+                       responded_at=sent + timedelta(days=5), sent_at=sent)
+            for i, m in enumerate(members)
+        ])
+        Meeting.objects.filter(pk=meeting.pk).update(invitations_sent_at=sent)
+        came = Invitation.objects.filter(meeting=meeting, response="yes").values_list("pk", flat=True)
+        services.attendance_set(meeting=meeting, by=by, invitation_ids=list(came))
+        services.minutes_save(meeting=meeting, by=by, text=SERIES["minutes"], follow_ups=SERIES["follow_ups"])
+        services.meeting_close(meeting=meeting, by=by)
+    series_services.series_invite(series=series, by=by)
+    return {"mötesserier": 1}

@@ -9,7 +9,7 @@ or of what the event is about. The meetings' files (``meeting_ics``, ``feed_ics`
 it, and so are the child plans' team meetings (childplans/teammeetings/emails.py), which this
 app never imports."""
 
-from datetime import date
+from datetime import date, timedelta
 from email.utils import parseaddr
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vRecur, vText
 
 from .models import Invitation, Meeting
 
@@ -154,7 +154,10 @@ def event_ics(
 
 def meeting_ics(meeting, *, invitation=None, method="REQUEST", stamp=None):
     """One meeting as an .ics (bytes). ``method`` REQUEST for invitations and changes, CANCEL for
-    a cancellation, PUBLISH for a download. ``stamp`` is the DTSTAMP (now by default)."""
+    a cancellation, PUBLISH for a download. ``stamp`` is the DTSTAMP (now by default). An
+    occurrence of a series is its series' event with its RECURRENCE-ID (``occurrence_ics``)."""
+    if meeting.series_id is not None:
+        return occurrence_ics(meeting, invitation=invitation, method=method, stamp=stamp)
     cancelled = method == "CANCEL"
     cal = _calendar(method)
     cal.add_component(_meeting_event(meeting, invitation=invitation, cancelled=cancelled, stamp=stamp))
@@ -164,6 +167,168 @@ def meeting_ics(meeting, *, invitation=None, method="REQUEST", stamp=None):
 def feed_ics(meetings_with_invitations, *, name):
     """A calendar feed: ``[(meeting, invitation_or_None), ...]``."""
     cal = _calendar("PUBLISH", name=name)
-    for meeting, invitation in meetings_with_invitations:
+    single = [(m, inv) for m, inv in meetings_with_invitations if m.series_id is None]
+    for meeting, invitation in single:
         cal.add_component(_meeting_event(meeting, invitation=invitation))
-    return _to_ical(cal, [m.starts_at for m, _inv in meetings_with_invitations])
+    if len(single) == len(meetings_with_invitations):
+        return _to_ical(cal, [m.starts_at for m, _inv in meetings_with_invitations])
+    _add_series_to_feed(cal, [(m, inv) for m, inv in meetings_with_invitations if m.series_id is not None])
+    return _with_rule_vtimezone(cal)
+
+
+# --- meeting series (issue 21) -------------------------------------------------------------------
+#
+# A series is ONE event for calendars: UID ``series-<id>@…``, DTSTART the first occurrence's
+# original start, RRULE (a rule) or RDATE (picked dates), EXDATE for each cancelled occurrence,
+# and an overriding VEVENT with RECURRENCE-ID (the original start) for each occurrence that was
+# moved or changed, or that the attendee answered differently. The series' SEQUENCE grows with
+# each series change; an occurrence's is the series' plus its own (both only grow).
+
+# Europe/Stockholm with yearly rules (EU summer time: last Sunday of March 02.00 to last Sunday
+# of October 03.00), valid for every year a series can reach; parsers that expand recurrences
+# (vobject, dateutil) read it.
+RULE_VTIMEZONE = (
+    b"BEGIN:VTIMEZONE\r\nTZID:Europe/Stockholm\r\n"
+    b"BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
+    b"DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+    b"BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n"
+    b"DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+    b"END:VTIMEZONE\r\n"
+)
+
+
+def _with_rule_vtimezone(cal):
+    body = cal.to_ical()
+    at = body.find(b"BEGIN:VEVENT\r\n")
+    if at < 0:
+        at = body.rfind(b"END:VCALENDAR")
+    return body[:at] + RULE_VTIMEZONE + body[at:]
+
+
+def series_url(series):
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("series_my_answer", args=[series.pk])
+
+
+def _location(obj):
+    return ", ".join(x for x in (obj.place, obj.video_url) if x)
+
+
+def _occurrence_sequence(meeting, series):
+    return series.sequence + meeting.sequence
+
+
+def _occurrence_event(meeting, series, *, invitation=None, cancelled=False, stamp=None):
+    url = meeting_url(meeting)
+    event = _event(
+        uid=series.uid,
+        sequence=_occurrence_sequence(meeting, series),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        summary=meeting.title,
+        location=_location(meeting),
+        description="\n\n".join(x for x in (meeting.description, meeting.cost_note, url) if x),
+        url=url,
+        organizer_name=meeting.network.name,
+        attendee_email=invitation.email if invitation is not None else None,
+        attendee_name=invitation.display_name if invitation is not None else "",
+        partstat=PARTSTAT.get(invitation.response, "NEEDS-ACTION") if invitation is not None else "NEEDS-ACTION",
+        cancelled=cancelled or meeting.status == Meeting.Status.CANCELLED,
+        last_modified=meeting.updated_at,
+        stamp=stamp,
+    )
+    event.add("recurrence-id", meeting.recurrence_id.astimezone(TZ))
+    return event
+
+
+def _differs_from_master(meeting, series):
+    expected_end = meeting.recurrence_id + timedelta(minutes=series.length_minutes)
+    return (
+        meeting.starts_at != meeting.recurrence_id or meeting.ends_at != expected_end
+        or meeting.title != series.title or _location(meeting) != _location(series)
+        or meeting.description != series.description
+    )
+
+
+def _series_events(series, meetings, *, invitations=None, stamp=None):
+    """The series' master VEVENT and its overrides, from ALL its meetings (any order);
+    ``invitations`` maps meeting id → the attendee's invitation (a personal file)."""
+    invitations = invitations or {}
+    meetings = sorted(meetings, key=lambda m: m.recurrence_id)
+    first = meetings[0]
+    network_name = first.network.name
+    any_invitation = next(iter(invitations.values()), None)
+    master = _event(
+        uid=series.uid,
+        sequence=series.sequence,
+        starts_at=first.recurrence_id,
+        ends_at=first.recurrence_id + timedelta(minutes=series.length_minutes),
+        summary=series.title,
+        location=_location(series),
+        description="\n\n".join(x for x in (series.description, series_url(series)) if x),
+        url=series_url(series),
+        organizer_name=network_name,
+        attendee_email=any_invitation.email if any_invitation is not None else None,
+        attendee_name=any_invitation.display_name if any_invitation is not None else "",
+        last_modified=series.updated_at,
+        stamp=stamp,
+    )
+    if series.rrule:
+        master.add("rrule", vRecur.from_ical(series.rrule))
+    elif len(meetings) > 1:
+        master.add("rdate", [m.recurrence_id.astimezone(TZ) for m in meetings[1:]])
+    cancelled = [m for m in meetings if m.status == Meeting.Status.CANCELLED]
+    if cancelled:
+        master.add("exdate", [m.recurrence_id.astimezone(TZ) for m in cancelled])
+    events = [master]
+    for m in meetings:
+        if m.status == Meeting.Status.CANCELLED:
+            continue
+        inv = invitations.get(m.pk)
+        answered = inv is not None and inv.response != Invitation.Response.PENDING
+        if answered or _differs_from_master(m, series):
+            m.network = first.network
+            events.append(_occurrence_event(m, series, invitation=inv, stamp=stamp))
+    return events
+
+
+def occurrence_ics(meeting, *, invitation=None, method="REQUEST", stamp=None):
+    """One occurrence of a series: the series' UID with the occurrence's RECURRENCE-ID, so a
+    calendar changes (REQUEST) or removes (CANCEL) that occurrence only."""
+    series = meeting.series
+    cal = _calendar(method)
+    cal.add_component(_occurrence_event(
+        meeting, series, invitation=invitation, cancelled=method == "CANCEL", stamp=stamp
+    ))
+    return _with_rule_vtimezone(cal)
+
+
+def series_ics(series, meetings, *, invitations=None, method="REQUEST", stamp=None):
+    """The whole series as one event (bytes): REQUEST for the invitation and a change to the
+    series, PUBLISH for a download. ``meetings``: all the series' meetings."""
+    cal = _calendar(method)
+    for event in _series_events(series, meetings, invitations=invitations, stamp=stamp):
+        cal.add_component(event)
+    return _with_rule_vtimezone(cal)
+
+
+def series_cancel_ics(series, meetings, *, invitation=None, stamp=None):
+    """METHOD:CANCEL for the occurrences ``meetings`` (what was left when the series ended)."""
+    cal = _calendar("CANCEL")
+    for m in sorted(meetings, key=lambda m: m.recurrence_id):
+        cal.add_component(_occurrence_event(m, series, invitation=invitation, cancelled=True, stamp=stamp))
+    return _with_rule_vtimezone(cal)
+
+
+def _add_series_to_feed(cal, pairs):
+    """The feed's series: each one event with its overrides (one query for their meetings)."""
+    series_ids = {m.series_id for m, _inv in pairs}
+    invitations = {m.pk: inv for m, inv in pairs if inv is not None}
+    by_series = {}
+    for m in Meeting.objects.filter(series_id__in=series_ids).select_related("series", "network"):
+        by_series.setdefault(m.series_id, []).append(m)
+    for meetings in by_series.values():
+        series = meetings[0].series
+        mine = {m.pk: invitations[m.pk] for m in meetings if m.pk in invitations}
+        for event in _series_events(series, meetings, invitations=mine):
+            cal.add_component(event)
+

@@ -9,7 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -140,6 +140,16 @@ class Meeting(TimeStampedModel):
     invitations_sent_at = models.DateTimeField(_("inbjudningar skickade"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("inställt"), null=True, blank=True)
     closed_at = models.DateTimeField(_("avslutat"), null=True, blank=True)
+    # A meeting series' occurrence (issue 21): the series and the occurrence's original start
+    # (iCalendar RECURRENCE-ID), which stays when the occurrence is moved.
+    series = models.ForeignKey(
+        "MeetingSeries", verbose_name=_("serie"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
+    recurrence_id = models.DateTimeField(
+        _("ursprunglig start (i serien)"), null=True, blank=True, editable=False,
+        help_text=_("Förekomstens ursprungliga start: iCalendar RECURRENCE-ID."),
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -156,6 +166,14 @@ class Meeting(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status="cancelled", cancelled_at__isnull=False) | ~Q(status="cancelled"),
                 name="meeting_cancelled_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "recurrence_id"], condition=Q(series__isnull=False),
+                name="meeting_one_per_series_recurrence",
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True) | Q(recurrence_id__isnull=False),
+                name="meeting_series_has_recurrence_id",
             ),
         ]
         indexes = [
@@ -420,3 +438,63 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class MeetingSeries(TimeStampedModel):
+    """A network's meetings planned at once (issue 21): a rule ("the second Tuesday of
+    September, November, February and April") or dates picked per term, each occurrence a normal
+    ``Meeting`` (``Meeting.series``). Calendars see one event: UID ``series-<id>@…`` with RRULE or
+    RDATE, EXDATE for a cancelled occurrence, RECURRENCE-ID for a moved one (meetings/ics.py,
+    ``series_ics``)."""
+
+    network = models.ForeignKey(
+        Network, verbose_name=_("nätverk"), on_delete=models.CASCADE, related_name="meeting_series"
+    )
+    title = models.CharField(_("rubrik"), max_length=200)
+    kind = models.CharField(_("sort"), max_length=20, choices=Meeting.Kind.choices, default=Meeting.Kind.NETWORK)
+    topics = models.ManyToManyField(Topic, verbose_name=_("ämnen"), blank=True, related_name="series")
+    place = models.CharField(_("plats (adress)"), max_length=300, blank=True)
+    video_url = models.URLField(_("videolänk"), blank=True)
+    description = models.TextField(
+        _("beskrivning"), blank=True, max_length=bounds.TEXT, validators=[MaxLengthValidator(bounds.TEXT)],
+    )
+    agenda = models.TextField(
+        _("dagordning (en punkt per rad)"), blank=True, max_length=bounds.TEXT,
+        validators=[MaxLengthValidator(bounds.TEXT)],
+    )
+    length_minutes = models.PositiveSmallIntegerField(
+        _("längd (minuter)"),
+        validators=[MinValueValidator(15, _("Ett möte är minst 15 minuter.")),
+                    MaxValueValidator(720, _("Ett möte i en serie är högst 12 timmar."))],
+    )
+    rrule = models.CharField(
+        _("upprepningsregel (iCalendar RRULE)"), max_length=300, blank=True,
+        help_text=_("Tom när datumen är valda ett och ett."),
+    )
+    sequence = models.PositiveIntegerField(
+        _("version (kalender)"), default=0, help_text=_("Ökar när serien ändras (iCalendar SEQUENCE).")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("skapad av"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    invitations_sent_at = models.DateTimeField(_("inbjudningar skickade"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mötesserie")
+        verbose_name_plural = _("mötesserier")
+        ordering = ["network", "title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def uid(self):
+        """Stable iCalendar UID of the whole series."""
+        return f"series-{self.pk}@barnstodsportalen.se"
+
+    @property
+    def is_ended(self):
+        return self.ended_at is not None
+

@@ -77,7 +77,7 @@ def network_meetings(network):
     query, of the columns the network page shows."""
     meetings = list(
         Meeting.objects.filter(network=network)
-        .only("pk", "network_id", "title", "kind", "status", "starts_at", "ends_at", "term", "term_year")
+        .only("pk", "network_id", "title", "kind", "status", "starts_at", "ends_at", "term", "term_year", "series")
         .annotate(coming=_count(RESPONSES.YES))
         .order_by("-term_year", "-term", "starts_at")
     )

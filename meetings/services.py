@@ -127,9 +127,11 @@ def _coming_count(meeting):
 
 
 @transaction.atomic
-def meeting_update(*, meeting, by, topics=None, **changes):
+def meeting_update(*, meeting, by, topics=None, notify=True, **changes):
     """Change a planned meeting. A new time or place bumps the calendar SEQUENCE and tells every
-    invitee who has not declined. Returns the list of changed fields that moved calendars."""
+    invitee who has not declined (unless ``notify`` is False: a series change tells them once
+    for the whole series, meetings/series.py). Returns the list of changed fields that moved
+    calendars."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
@@ -161,7 +163,7 @@ def meeting_update(*, meeting, by, topics=None, **changes):
         meeting.topics.set(topics)
     if old_capacity is not None and (meeting.capacity is None or meeting.capacity > old_capacity):
         _promote_waitlist(meeting)
-    if moved and meeting.invitations_sent_at:
+    if moved and meeting.invitations_sent_at and notify:
         _notify_invitees(meeting, KIND_CHANGED, f"v{meeting.sequence}")
     audit_record(action=Action.UPDATE, event="meeting.updated", user=by, obj=meeting,
                  detail={"network_id": meeting.network_id, "fields": sorted(changes), "moved": moved,
@@ -170,16 +172,17 @@ def meeting_update(*, meeting, by, topics=None, **changes):
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting, by):
-    """Cancel: every invitee who has not declined gets a notice with METHOD:CANCEL, once."""
+def meeting_cancel(*, meeting, by, notify=True, now=None):
+    """Cancel: every invitee who has not declined gets a notice with METHOD:CANCEL, once (unless
+    ``notify`` is False: ending a series tells them once, meetings/series.py)."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.PLANNED:
         raise ValidationError(_("Mötet är redan inställt eller avslutat."))
     meeting.status = Meeting.Status.CANCELLED
-    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_at = now or timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
-    if meeting.invitations_sent_at:
+    if meeting.invitations_sent_at and notify:
         _notify_invitees(meeting, KIND_CANCELLED, "")
     audit_record(action=Action.UPDATE, event="meeting.cancelled", user=by, obj=meeting,
                  detail={"network_id": meeting.network_id})
@@ -281,10 +284,13 @@ def parse_guests(text):
 
 
 @transaction.atomic
-def meeting_invite(*, meeting, by, user_ids=None, include_regional=False, include_local=False, guests=()):
+def meeting_invite(
+    *, meeting, by, user_ids=None, include_regional=False, include_local=False, guests=(), notify=True
+):
     """Invite the chosen candidates (all when ``user_ids`` is None) and the guests, and record
-    one invitation e-mail per new invitee. Already invited addresses are skipped. Returns the
-    number of new invitations."""
+    one invitation e-mail per new invitee (unless ``notify`` is False: a series sends one
+    invitation for all its meetings, meetings/series.py). Already invited addresses are skipped.
+    Returns the number of new invitations."""
     meeting = Meeting.objects.select_for_update().select_related("network").get(pk=meeting.pk)
     if not meeting.is_open_for_answers:
         raise ValidationError(_("Mötet är inställt, avslutat eller redan genomfört."))
@@ -324,7 +330,8 @@ def meeting_invite(*, meeting, by, user_ids=None, include_regional=False, includ
     if meeting.invitations_sent_at is None:
         meeting.invitations_sent_at = now
         meeting.save(update_fields=["invitations_sent_at", "updated_at"])
-    outbox_add_many(kind=KIND_INVITATION, recipients=emails, object_key=meeting_key(meeting))
+    if notify:
+        outbox_add_many(kind=KIND_INVITATION, recipients=emails, object_key=meeting_key(meeting))
     audit_record(action=Action.CREATE, event="meeting.invitations_sent", user=by, obj=meeting,
                  detail={"network_id": meeting.network_id, "invitations": len(new),
                          "guests": sum(1 for inv in new if inv.source == Invitation.Source.GUEST)})
@@ -332,10 +339,11 @@ def meeting_invite(*, meeting, by, user_ids=None, include_regional=False, includ
 
 
 @transaction.atomic
-def invitation_answer(*, invitation, response, comment="", decline_reason="", by=None):
+def invitation_answer(*, invitation, response, comment="", decline_reason="", by=None, notify=True):
     """Record an answer ("yes" or "no"). Past capacity a yes goes on the waiting list; a yes
     turned no lets the first on the list move up (and tells them). The person gets a
-    confirmation with a calendar file that carries their answer."""
+    confirmation with a calendar file that carries their answer (unless ``notify`` is False: the
+    answers to a series are confirmed once, meetings/series.py)."""
     if response not in (Invitation.Response.YES, Invitation.Response.NO):
         raise ValidationError(_("Välj om du kommer eller inte."))
     meeting = Meeting.objects.select_for_update().get(pk=invitation.meeting_id)
@@ -363,10 +371,11 @@ def invitation_answer(*, invitation, response, comment="", decline_reason="", by
     inv.save(update_fields=["response", "waitlist_position", "decline_reason", "comment", "responded_at"])
     if previous == Invitation.Response.YES and inv.response == Invitation.Response.NO:
         _promote_waitlist(meeting)
-    outbox_add_many(
-        kind=KIND_ANSWER, recipients=[inv.email], object_key=meeting_key(meeting),
-        period=f"answer:{inv.responded_at.isoformat()}",
-    )
+    if notify:
+        outbox_add_many(
+            kind=KIND_ANSWER, recipients=[inv.email], object_key=meeting_key(meeting),
+            period=f"answer:{inv.responded_at.isoformat()}",
+        )
     # The invitee answers for themselves: logged in (``by``), or through the e-mail's link.
     audit_record(action=Action.UPDATE, event="invitation.answered", user=by or inv.user, obj=inv,
                  detail={"meeting_id": meeting.pk, "from": previous, "to": inv.response,

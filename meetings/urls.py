@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, calendar, invitations, meeting, network
+from .views import attendance, calendar, invitations, meeting, network, series
 
 urlpatterns = [
     # A network's meetings
@@ -32,6 +32,14 @@ urlpatterns = [
     path("moten/<id:pk>/checka-in/<str:token>/", attendance.CheckinView.as_view(), name="meeting_checkin"),
     path("moten/<id:pk>/mitt-svar/", invitations.MyAnswerView.as_view(), name="meeting_my_answer"),
     path("moten/<id:pk>/kalender.ics", meeting.MeetingIcsView.as_view(), name="meeting_ics"),
+    # Meeting series (issue 21)
+    path("natverk/<id:network_pk>/moten/ny-serie/", series.SeriesCreateView.as_view(), name="series_create"),
+    path("moten/serier/<id:series_pk>/", series.SeriesDetailView.as_view(), name="series_detail"),
+    path("moten/serier/<id:series_pk>/bjud-in/", series.SeriesInviteView.as_view(), name="series_invite"),
+    path("moten/serier/<id:series_pk>/redigera/", series.SeriesUpdateView.as_view(), name="series_update"),
+    path("moten/serier/<id:series_pk>/avsluta/", series.SeriesEndView.as_view(), name="series_end"),
+    path("moten/serier/<id:series_pk>/mitt-svar/", series.SeriesMyAnswerView.as_view(), name="series_my_answer"),
+    path("moten/serier/<id:series_pk>/kalender.ics", series.SeriesIcsView.as_view(), name="series_ics"),
     # Public: the answer page behind the e-mail links, and the private calendar feed
     path("moten/<id:pk>/svara/<str:token>/", invitations.rsvp, name="meeting_rsvp"),
     path("kalender/", calendar.CalendarFeedSettingsView.as_view(), name="calendar_feed_settings"),

@@ -129,6 +129,15 @@ ROUTES = {
     "meeting_checkin": MEMBER,
     "meeting_my_answer": MEMBER,
     "meeting_ics": MEMBER,
+    # meeting series (issue 21): coordinators' pages 404 for everyone else; answer and .ics
+    # for the series' invitees (meetings/views/series.py)
+    "series_create": MEMBER,
+    "series_detail": MEMBER,
+    "series_invite": MEMBER,
+    "series_update": MEMBER,
+    "series_end": MEMBER,
+    "series_my_answer": MEMBER,
+    "series_ics": MEMBER,
     "meeting_rsvp": PUBLIC,  # the one-click answer from the invitation e-mail (signed token)
     "calendar_feed_settings": MEMBER,
     "calendar_feed": PUBLIC,  # a calendar app fetches it with the user's secret token

@@ -361,3 +361,8 @@ NOTICE_MEETING_AT_ONCE_DAYS = env.int("NOTICE_MEETING_AT_ONCE_DAYS", default=8)
 # with protected identity (User.protected_identity) are so named everywhere in the extract
 # whatever this says (docs/security.md promise 23).
 REGISTERUTDRAG_HIDE_STAFF_NAMES = env.bool("REGISTERUTDRAG_HIDE_STAFF_NAMES", default=False)
+# Meeting series (issue 21): how far ahead and how many meetings one series may plan at once.
+# Not law: the network's year is planned a term or two at a time (docs/architecture.md,
+# "Meeting series"); the bounds keep one form from creating hundreds of meetings.
+MEETING_SERIES_MAX_MEETINGS = env.int("MEETING_SERIES_MAX_MEETINGS", default=30)
+MEETING_SERIES_YEARS_AHEAD = env.int("MEETING_SERIES_YEARS_AHEAD", default=2)

@@ -60,3 +60,19 @@ def answer_urls(message):
     yes = next(ln for ln in lines if ln.endswith("?svar=ja"))
     no = next(ln for ln in lines if ln.endswith("?svar=nej"))
     return yes.replace("http://testserver", ""), no.replace("http://testserver", "")
+
+
+@pytest.fixture
+def meeting_series(db, network, coordinator, participant, topics, django_capture_on_commit_callbacks):
+    """A series of three meetings of ``network`` (issue 21), the members invited."""
+    from meetings import series
+
+    starts = [future(days) for days in (30, 60, 90)]
+    made = series.series_create(
+        network=network, by=coordinator, title="Terminsträffarna i Växjö", starts=starts, length_minutes=120,
+        place="Stadshuset, Växjö", topics=topics,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        series.series_invite(series=made, by=coordinator)
+    made.refresh_from_db()
+    return made

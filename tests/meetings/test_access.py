@@ -30,10 +30,12 @@ pytestmark = pytest.mark.django_db
 MEETING_ROUTES = object_routes("meetings")
 
 
-def meeting_targets(meeting, regional_network):
+def meeting_targets(meeting, regional_network, series=None):
     """(name, pattern, kwargs) for every meeting route; a network's meeting pages are asked for
-    the meeting's local network and for the regional one above it."""
-    ids = {"pk": meeting.pk, "network_pk": meeting.network_id, "token": checkin_token(meeting)}
+    the meeting's local network and for the regional one above it; a series' pages for
+    ``series`` (issue 21)."""
+    ids = {"pk": meeting.pk, "network_pk": meeting.network_id, "token": checkin_token(meeting),
+           "series_pk": series.pk if series is not None else 0}
     targets = []
     for key, pattern in MEETING_ROUTES:
         names = list(pattern.pattern.converters)
@@ -53,11 +55,14 @@ def test_the_table_walks_every_meeting_route():
 # Plausible data for every form, so a POST that slipped past the rule would change something.
 PAYLOAD = {"title": "Kapad", "kind": "natverkstraff", "place": "x", "action": "send", "response": "yes",
            "comment": "x", "text": "x", "present": "1", "minutes": "x", "reason": "x", "cost_note": "x",
-           "remind_unanswered_days": "3", "remind_attending_days": "1"}
+           "remind_unanswered_days": "3", "remind_attending_days": "1",
+           "start_time": "13:00", "end_time": "15:00", "scope": "all", "mode": "dates", "dates": "2027-01-12",
+           "all": "yes"}
 
 
 @pytest.mark.parametrize("persona", [COORDINATOR, PARTICIPANT, NEIGHBOUR])
-def test_twins_get_404_on_every_meeting_route(client, persona, invited, regional_network, org_kommun):
+def test_twins_get_404_on_every_meeting_route(client, persona, invited, regional_network, org_kommun,
+                                              meeting_series):
     world = build_twin_world()
     if persona == NEIGHBOUR:
         user, _ = neighbouring_coordinator(org_kommun)  # our coordinator's organisation
@@ -65,20 +70,23 @@ def test_twins_get_404_on_every_meeting_route(client, persona, invited, regional
         assert_twins_hold_their_roles(world, [persona])
         user = world[persona]
     client.force_login(user)
-    secrets = [invited.title, invited.place, invited.network.name]
-    walk_outside(client, persona, meeting_targets(invited, regional_network), payload=PAYLOAD, secrets=secrets,
+    secrets = [invited.title, invited.place, invited.network.name, meeting_series.title]
+    walk_outside(client, persona, meeting_targets(invited, regional_network, meeting_series), payload=PAYLOAD,
+                 secrets=secrets,
                  snapshot=lambda: app_rows("meetings", "networks"))
 
 
 def test_a_participant_here_who_coordinates_another_network_coordinates_no_meeting_here(
-    client, invited, regional_network
+    client, invited, regional_network, meeting_series
 ):
     world = build_twin_world()
     user = world[COORDINATOR]
     f.MembershipFactory(network=invited.network, user=user, organisation=world["plan"].owner_organisation)
     assert_twins_hold_their_roles(world, [COORDINATOR])  # still coordinates their own
     client.force_login(user)
-    targets = [t for t in meeting_targets(invited, regional_network) if coordinator_only(t[1])]
-    assert {t[0] for t in targets} >= {"meeting_update", "meeting_invite", "meeting_answers", "meeting_create"}
+    targets = [t for t in meeting_targets(invited, regional_network, meeting_series) if coordinator_only(t[1])]
+    assert {t[0] for t in targets} >= {"meeting_update", "meeting_invite", "meeting_answers", "meeting_create",
+                                       "series_create", "series_detail", "series_update", "series_end",
+                                       "series_invite"}
     walk_outside(client, "participant_here_coordinator_elsewhere", targets, payload=PAYLOAD,
                  secrets=["Glutenfritt"], snapshot=lambda: app_rows("meetings", "networks"))

@@ -27,3 +27,20 @@ def test_demo_meetings_and_a_reminder_due_now(django_capture_on_commit_callbacks
     reminders = [m for m in mail.outbox if m.subject.startswith("Påminnelse: svara")]
     assert reminders
     assert OutboundEmail.objects.filter(kind=services.KIND_REMIND_UNANSWERED, status="sent").count() == len(reminders)
+
+
+def test_the_demo_series_has_held_and_coming_meetings(django_capture_on_commit_callbacks):
+    from meetings.demo import load_series_demo
+    from meetings.models import MeetingSeries
+
+    load_demo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert load_series_demo() == {"mötesserier": 1}
+    series = MeetingSeries.objects.get()
+    assert series.network.name == "Barnstödsnätverket i Växjö"
+    statuses = list(Meeting.objects.filter(series=series).order_by("starts_at").values_list("status", flat=True))
+    assert statuses == ["closed", "closed", "planned", "planned", "planned"]
+    held = Meeting.objects.filter(series=series, status="closed")
+    assert all(m.attendances.exists() and m.minutes_revisions.exists() for m in held)
+    assert any(m.subject.startswith("Inbjudan: Terminsträffar i Växjö (3 möten)") for m in mail.outbox)
+    assert load_series_demo() == {"mötesserier": 0}

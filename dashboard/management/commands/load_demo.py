@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from childplans.demo import demo_professionals, demo_totp_secret, load_plan_demo
-from meetings.demo import load_meeting_demo
+from meetings.demo import load_meeting_demo, load_series_demo
 from networks.demo import DEMO_PASSWORD, demo_logins, load_demo
 from portal.demo import production_settings
 
@@ -41,6 +41,7 @@ class Command(BaseCommand):
             )
         created = load_demo()
         created.update(load_meeting_demo())
+        created.update(load_series_demo())
         created.update(load_plan_demo())
         if quiet:
             return
