@@ -128,6 +128,10 @@ ROUTES = {
     "meeting_checkin": MEMBER,
     "meeting_my_answer": MEMBER,
     "meeting_ics": MEMBER,
+    "meeting_register": MEMBER,  # issue 21: coordinators only (meetings.access)
+    "meeting_minutes_publish": MEMBER,
+    "network_attendance": MEMBER,
+    "network_attendance_csv": MEMBER,
     "meeting_rsvp": PUBLIC,  # the one-click answer from the invitation e-mail (signed token)
     "calendar_feed_settings": MEMBER,
     "calendar_feed": PUBLIC,  # a calendar app fetches it with the user's secret token

@@ -342,3 +342,11 @@ BENCH_VIEWS_ENABLED = False
 # Only the embedded default and the tests set it; production never does, and then neither the
 # demo secret nor ``manage.py demo_totp`` exists.
 DEMO_TOTP_SECRET = None
+
+# Attendance and minutes (issue 21)
+# Who receives published minutes (meetings/minutes.py): "attended" - those present and those
+# with notice of absence in the register (the default: data minimisation, GDPR art. 5.1 c) - or
+# "invited" - everyone whose invitation was sent, and everyone present.
+MEETING_MINUTES_RECIPIENTS = env.str("MEETING_MINUTES_RECIPIENTS", default="attended")
+# The first year the network's attendance report may be asked for (?ar=).
+MEETING_REPORT_FIRST_YEAR = env.int("MEETING_REPORT_FIRST_YEAR", default=2020)
