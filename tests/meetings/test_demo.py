@@ -27,3 +27,25 @@ def test_demo_meetings_and_a_reminder_due_now(django_capture_on_commit_callbacks
     reminders = [m for m in mail.outbox if m.subject.startswith("Påminnelse: svara")]
     assert reminders
     assert OutboundEmail.objects.filter(kind=services.KIND_REMIND_UNANSWERED, status="sent").count() == len(reminders)
+
+
+def test_the_held_demo_meetings_carry_a_register_and_published_minutes(django_capture_on_commit_callbacks):
+    from meetings import register
+    from meetings.minutes import KIND_MINUTES
+    from meetings.models import AgendaItem, MinutesRevision
+
+    load_demo()
+    with django_capture_on_commit_callbacks(execute=True):
+        load_meeting_demo()
+    held = list(Meeting.objects.filter(status="closed"))
+    assert held
+    for meeting in held:
+        counts = register.register_counts(register.register_for(meeting))
+        assert counts["present"] > 0 and counts["excused"] > 0, meeting  # the "nej" answers came in time
+        assert MinutesRevision.objects.get(meeting=meeting).published_at is not None
+        coming = Meeting.objects.filter(network=meeting.network, status="planned").order_by("starts_at").first()
+        follow = MinutesRevision.objects.get(meeting=meeting).follow_ups
+        if coming and follow.strip():
+            assert AgendaItem.objects.filter(meeting=coming).count() > 0
+    assert any(m.subject.startswith("Minnesanteckningar från") for m in mail.outbox)
+    assert OutboundEmail.objects.filter(kind=KIND_MINUTES, status="sent").exists()
