@@ -32,6 +32,7 @@ class RegisterView(MeetingAccessMixin, TemplateView):
             form=form or RegisterForm(entries=entries),
             walk_ins=[e for e in entries if e.invitation is None],
             counts=register.register_counts(entries),
+            status_choices=[(value, str(label)) for value, label in register.STATUS.choices],
         )
         return ctx
 
