@@ -215,7 +215,7 @@ class YearForm(forms.Form):
     """The year of the network's attendance report (GET ``?ar=``)."""
 
     ar = forms.IntegerField(
-        label=_("År"),
+        label=_("År"), min_value=2000, max_value=2100,  # narrowed to the report's years in __init__
         error_messages={"invalid": _("Ange ett år med fyra siffror, t.ex. 2026."),
                         "required": _("Ange ett år med fyra siffror, t.ex. 2026.")},
     )
@@ -227,7 +227,9 @@ class YearForm(forms.Form):
         message = _("Välj ett år från %(first)s till %(last)s.") % {"first": first, "last": this_year}
         field = self.fields["ar"]
         field.min_value, field.max_value = first, this_year
-        field.validators += [MinValueValidator(first, message), MaxValueValidator(this_year, message)]
+        field.validators = [
+            v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))
+        ] + [MinValueValidator(first, message), MaxValueValidator(this_year, message)]
         field.widget.attrs.update(min=first, max=this_year)
         self.this_year = this_year
 
