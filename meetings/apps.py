@@ -7,4 +7,4 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Möten")
 
     def ready(self):
-        from . import contributions, emails, series_emails  # noqa: F401  (outbox renderers; parts of network pages)
+        from . import contributions, emails, minutes, series_emails  # noqa: F401  (outbox renderers; parts of network pages)

@@ -2,7 +2,7 @@
 meetings/data/demo/meetings.toml.
 
 For every network with a coordinator and no meetings yet: last term's meeting, held and closed
-(attendance, minutes), and a coming one with the invitations sent, some answers, and the
+(attendance, a register with notice of absence from the answers, minutes published), and a coming one with the invitations sent, some answers, and the
 "not answered yet" reminder due now, so the worker's beat sends it as a mail file under
 var/mail within minutes. Regional networks also get a planned meeting not yet sent, for trying
 the invitation flow. A second run creates nothing (networks that have meetings are skipped)."""
@@ -15,8 +15,8 @@ from django.utils import timezone
 from networks.models import Network, NetworkMembership
 from portal.demo import dated, own_fields, read_data
 
+from . import minutes, services
 from . import series as series_services
-from . import services
 from .models import Invitation, Meeting, MeetingSeries, Topic
 from .recurrence import TZ
 
@@ -70,6 +70,9 @@ def load_meeting_demo(today=None):
             elif i % 3 == 1 and i > 3:
                 services.invitation_answer(invitation=inv, response="no", decline_reason=coming["decline_reason"])
         created["möten"] += 1
+        # Issue 21: the held meeting's minutes are published (to the present and the excused);
+        # its follow-ups land on the coming meeting's agenda.
+        minutes.minutes_publish(meeting=past, by=by)
 
         if network.kind == Network.Kind.REGIONAL:
             _schedule(network, by, place, steering, topics)

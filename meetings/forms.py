@@ -1,13 +1,16 @@
 """Forms for meeting pages. Times are entered in Europe/Stockholm (the site's time zone)."""
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import Organisation
 from portal import bounds
 from portal.forms import IdChoiceField, IdListField, IdMultipleChoiceField, ModelForm
 
-from .models import Invitation, Meeting, NetworkMeetingDefaults, Topic
+from .models import Attendance, Invitation, Meeting, NetworkMeetingDefaults, Topic
 from .services import parse_guests
 
 
@@ -181,3 +184,57 @@ class MinutesForm(forms.Form):
         label=_("Att göra till nästa gång"), required=False, max_length=bounds.TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+# --- the attendance register and the network's year (issue 21) ----------------------------------
+
+
+class RegisterForm(forms.Form):
+    """One choice per invitee of the register (``status_<invitation id>``)."""
+
+    def __init__(self, *args, entries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entries = [e for e in entries if e.invitation is not None]
+        for e in self.entries:
+            name = f"status_{e.invitation.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=e.name, choices=Attendance.Status.choices, initial=e.status, widget=forms.RadioSelect,
+                error_messages={"required": _("Välj en närvaro för %(name)s.") % {"name": e.name},
+                                "invalid_choice": _("Välj närvarande, frånvarande med förhinder eller frånvarande.")},
+            )
+            e.field_name = name
+
+    def rows(self):
+        return [(e, self[e.field_name]) for e in self.entries]
+
+    def statuses(self):
+        return {e.invitation.pk: self.cleaned_data[e.field_name] for e in self.entries}
+
+
+class YearForm(forms.Form):
+    """The year of the network's attendance report (GET ``?ar=``)."""
+
+    ar = forms.IntegerField(
+        label=_("År"), min_value=2000, max_value=2100,  # narrowed to the report's years in __init__
+        error_messages={"invalid": _("Ange ett år med fyra siffror, t.ex. 2026."),
+                        "required": _("Ange ett år med fyra siffror, t.ex. 2026.")},
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        this_year = (today or timezone.localdate()).year
+        first = settings.MEETING_REPORT_FIRST_YEAR
+        message = _("Välj ett år från %(first)s till %(last)s.") % {"first": first, "last": this_year}
+        field = self.fields["ar"]
+        field.min_value, field.max_value = first, this_year
+        field.validators = [
+            v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))
+        ] + [MinValueValidator(first, message), MaxValueValidator(this_year, message)]
+        field.widget.attrs.update(min=first, max=this_year)
+        self.this_year = this_year
+
+    def year(self):
+        """The year asked for, the current one when none is given; None when it is not valid."""
+        if not self.is_bound or not self.data.get("ar"):
+            return self.this_year
+        return self.cleaned_data["ar"] if self.is_valid() else None

@@ -350,9 +350,17 @@ class RsvpToken(models.Model):
 
 
 class Attendance(models.Model):
+    """A row of the meeting's register (issue 21). A row is what was recorded; an invitee with
+    no row has the status ``meetings.register.entry_status`` derives from their answer."""
+
     class Source(models.TextChoices):
         COORDINATOR = "coordinator", _("Markerad av samordnare")
         CHECKIN = "checkin", _("Incheckad med QR-kod")
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Närvarande")
+        EXCUSED = "excused", _("Frånvarande med förhinder (anmält)")
+        ABSENT = "absent", _("Frånvarande")
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("möte"), on_delete=models.CASCADE, related_name="attendances")
     invitation = models.OneToOneField(
@@ -369,6 +377,7 @@ class Attendance(models.Model):
     )
     organisation_name = models.CharField(_("organisation (annan)"), max_length=200, blank=True)
     source = models.CharField(_("registrerad"), max_length=12, choices=Source.choices, default=Source.COORDINATOR)
+    status = models.CharField(_("närvaro"), max_length=10, choices=Status.choices, default=Status.PRESENT)
     recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("registrerad av"), null=True, blank=True,
@@ -382,6 +391,13 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "user"], condition=Q(user__isnull=False), name="attendance_one_per_meeting_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["present", "excused", "absent"]), name="attendance_status_valid"
+            ),
+            # Someone who came without an invitation can only be present.
+            models.CheckConstraint(
+                condition=Q(status="present") | Q(invitation__isnull=False), name="attendance_walk_in_present"
             ),
         ]
 
@@ -409,6 +425,13 @@ class MinutesRevision(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("skrivet av"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("sparat"), default=timezone.now)
+    # Publishing (issue 21) sends this revision to the participants; a published revision is
+    # never changed: editing it afterwards saves a new revision, published as a correction.
+    published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("publicerad av"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         verbose_name = _("minnesanteckningar (version)")

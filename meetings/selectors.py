@@ -175,8 +175,9 @@ def representation(attendances):
 
 
 def attendances_for(meeting):
+    """Who was present (the register's other marks are in meetings/register.py)."""
     return list(
-        Attendance.objects.filter(meeting=meeting)
+        Attendance.objects.filter(meeting=meeting, status=Attendance.Status.PRESENT)
         .select_related("organisation", "organisation__kommun")
         .order_by("name")
     )

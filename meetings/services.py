@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -437,10 +437,19 @@ def attendance_set(*, meeting, by, invitation_ids):
         raise ValidationError(_("Närvaro kan registreras först när mötet börjar."))
     wanted = set(invitation_ids)  # ids (the view's form cleaned them)
     invitations = {inv.pk: inv for inv in Invitation.objects.filter(meeting=meeting, pk__in=wanted)}
-    present = set(
-        Attendance.objects.filter(meeting=meeting, invitation__isnull=False).values_list("invitation_id", flat=True)
+    present_rows = Attendance.objects.filter(
+        meeting=meeting, invitation__isnull=False, status=Attendance.Status.PRESENT
     )
-    Attendance.objects.filter(meeting=meeting, invitation__isnull=False).exclude(invitation_id__in=wanted).delete()
+    present = set(present_rows.values_list("invitation_id", flat=True))
+    present_rows.exclude(invitation_id__in=wanted).delete()  # back to what their answer says
+    # A register mark (excused, absent) of someone ticked now becomes present.
+    marked = Attendance.objects.filter(meeting=meeting, invitation_id__in=wanted).exclude(
+        status=Attendance.Status.PRESENT
+    )
+    remarked = set(marked.values_list("invitation_id", flat=True))
+    marked.update(status=Attendance.Status.PRESENT, source=Attendance.Source.COORDINATOR, recorded_by=by,
+                  recorded_at=timezone.now())
+    present |= remarked
     users_present = set(Attendance.objects.filter(meeting=meeting, user__isnull=False).values_list("user_id", flat=True))
     new = []
     for pk, inv in invitations.items():
@@ -449,9 +458,9 @@ def attendance_set(*, meeting, by, invitation_ids):
         new.append(_attendance_from_invitation(inv, by=by, source=Attendance.Source.COORDINATOR))
     Attendance.objects.bulk_create(new)
     audit_record(action=Action.UPDATE, event="attendance.set", user=by, obj=meeting,
-                 detail={"present_invitations": sorted(wanted & set(invitations)), "added": len(new),
+                 detail={"present_invitations": sorted(wanted & set(invitations)), "added": len(new) + len(remarked),
                          "removed": sorted(present - wanted)})
-    return len(new)
+    return len(new) + len(remarked)
 
 
 @transaction.atomic
@@ -461,12 +470,18 @@ def attendance_add_walk_in(*, meeting, by, name, email="", organisation=None, or
         raise ValidationError(_("Mötet är inställt."))
     email = (email or "").strip().lower()
     user = User.objects.filter(email__iexact=email).first() if email else None
-    if user is not None and Attendance.objects.filter(meeting=meeting, user=user).exists():
+    present = Attendance.objects.filter(status=Attendance.Status.PRESENT)
+    if user is not None and present.filter(meeting=meeting, user=user).exists():
         raise ValidationError({"email": _("%(email)s är redan markerad som närvarande.") % {"email": email}})
     inv = Invitation.objects.filter(meeting=meeting, email=email).first() if email else None
     if inv is not None:
-        if Attendance.objects.filter(invitation=inv).exists():
+        if present.filter(invitation=inv).exists():
             raise ValidationError({"email": _("%(email)s är redan markerad som närvarande.") % {"email": email}})
+    # A register mark (excused, absent) gives way to the person who came after all.
+    stale = Q(invitation=inv) if inv is not None else Q(pk__in=[])
+    if user is not None:
+        stale |= Q(meeting=meeting, user=user)
+    Attendance.objects.filter(stale).exclude(status=Attendance.Status.PRESENT).delete()
     att = Attendance(
         meeting=meeting, invitation=inv, user=user, name=name.strip(), email=email, organisation=organisation,
         organisation_name=organisation_name.strip(), recorded_by=by,
@@ -489,8 +504,10 @@ def attendance_checkin(*, meeting, user):
     if meeting.status == Meeting.Status.CANCELLED or not (opens <= timezone.now() <= closes):
         raise ValidationError(_("Incheckningen är inte öppen just nu."))
     existing = Attendance.objects.filter(meeting=meeting, user=user).first()
-    if existing is not None:
+    if existing is not None and existing.status == Attendance.Status.PRESENT:
         return existing, False
+    if existing is not None:  # marked excused or absent in the register: they came after all
+        existing.delete()
     inv = Invitation.objects.filter(meeting=meeting, user=user).first()
     if inv is not None:
         att = _attendance_from_invitation(inv, by=user, source=Attendance.Source.CHECKIN)

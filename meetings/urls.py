@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, calendar, invitations, meeting, network, series
+from .views import attendance, calendar, invitations, meeting, network, register, series
 
 urlpatterns = [
     # A network's meetings
@@ -11,6 +11,9 @@ urlpatterns = [
         network.MeetingDefaultsView.as_view(),
         name="meeting_defaults",
     ),
+    # The network's year in attendance (issue 21)
+    path("natverk/<id:network_pk>/narvaro/", register.YearReportView.as_view(), name="network_attendance"),
+    path("natverk/<id:network_pk>/narvaro.csv", register.YearReportCsvView.as_view(), name="network_attendance_csv"),
     # One meeting
     path("moten/<id:pk>/", meeting.MeetingDetailView.as_view(), name="meeting_detail"),
     path("moten/<id:pk>/redigera/", meeting.MeetingUpdateView.as_view(), name="meeting_update"),
@@ -28,6 +31,11 @@ urlpatterns = [
     path("moten/<id:pk>/narvaro.csv", attendance.AttendanceCsvView.as_view(), name="meeting_attendance_csv"),
     path("moten/<id:pk>/narvarolista/", attendance.SignInSheetView.as_view(), name="meeting_signin_sheet"),
     path("moten/<id:pk>/minnesanteckningar/", meeting.MinutesView.as_view(), name="meeting_minutes"),
+    path("moten/<id:pk>/narvaroregister/", register.RegisterView.as_view(), name="meeting_register"),
+    path(
+        "moten/<id:pk>/minnesanteckningar/publicera/", register.MinutesPublishView.as_view(),
+        name="meeting_minutes_publish",
+    ),
     path("moten/<id:pk>/incheckning/", attendance.CheckinQrView.as_view(), name="meeting_checkin_qr"),
     path("moten/<id:pk>/checka-in/<str:token>/", attendance.CheckinView.as_view(), name="meeting_checkin"),
     path("moten/<id:pk>/mitt-svar/", invitations.MyAnswerView.as_view(), name="meeting_my_answer"),

@@ -138,6 +138,10 @@ ROUTES = {
     "series_end": MEMBER,
     "series_my_answer": MEMBER,
     "series_ics": MEMBER,
+    "meeting_register": MEMBER,  # issue 21: coordinators only (meetings.access)
+    "meeting_minutes_publish": MEMBER,
+    "network_attendance": MEMBER,
+    "network_attendance_csv": MEMBER,
     "meeting_rsvp": PUBLIC,  # the one-click answer from the invitation e-mail (signed token)
     "calendar_feed_settings": MEMBER,
     "calendar_feed": PUBLIC,  # a calendar app fetches it with the user's secret token

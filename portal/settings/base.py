@@ -366,3 +366,10 @@ REGISTERUTDRAG_HIDE_STAFF_NAMES = env.bool("REGISTERUTDRAG_HIDE_STAFF_NAMES", de
 # "Meeting series"); the bounds keep one form from creating hundreds of meetings.
 MEETING_SERIES_MAX_MEETINGS = env.int("MEETING_SERIES_MAX_MEETINGS", default=30)
 MEETING_SERIES_YEARS_AHEAD = env.int("MEETING_SERIES_YEARS_AHEAD", default=2)
+# Attendance and minutes (issue 21)
+# Who receives published minutes (meetings/minutes.py): "attended" - those present and those
+# with notice of absence in the register (the default: data minimisation, GDPR art. 5.1 c) - or
+# "invited" - everyone whose invitation was sent, and everyone present.
+MEETING_MINUTES_RECIPIENTS = env.str("MEETING_MINUTES_RECIPIENTS", default="attended")
+# The first year the network's attendance report may be asked for (?ar=).
+MEETING_REPORT_FIRST_YEAR = env.int("MEETING_REPORT_FIRST_YEAR", default=2020)

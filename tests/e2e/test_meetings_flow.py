@@ -148,6 +148,9 @@ def test_coordinator_pages_pass_axe(people, page, new_context):
         (f"/moten/{meeting.pk}/incheckning/", "Checka in: Pågående träff"),
         (f"/moten/{meeting.pk}/installa/", "Ställ in mötet"),
         (f"/natverk/{network.pk}/moten/installningar/", "Inställningar för möten"),
+        (f"/moten/{meeting.pk}/narvaroregister/", "Närvaroregister"),
+        (f"/moten/{meeting.pk}/minnesanteckningar/publicera/", "Publicera minnesanteckningarna"),
+        (f"/natverk/{network.pk}/narvaro/", f"Närvaro i {network.name}"),
         ("/kalender/", "Mina möten i min kalender"),
     ]:
         page.goto(path)

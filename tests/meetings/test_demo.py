@@ -44,3 +44,25 @@ def test_the_demo_series_has_held_and_coming_meetings(django_capture_on_commit_c
     assert all(m.attendances.exists() and m.minutes_revisions.exists() for m in held)
     assert any(m.subject.startswith("Inbjudan: Terminsträffar i Växjö (3 möten)") for m in mail.outbox)
     assert load_series_demo() == {"mötesserier": 0}
+
+
+def test_the_held_demo_meetings_carry_a_register_and_published_minutes(django_capture_on_commit_callbacks):
+    from meetings import register
+    from meetings.minutes import KIND_MINUTES
+    from meetings.models import AgendaItem, MinutesRevision
+
+    load_demo()
+    with django_capture_on_commit_callbacks(execute=True):
+        load_meeting_demo()
+    held = list(Meeting.objects.filter(status="closed"))
+    assert held
+    for meeting in held:
+        counts = register.register_counts(register.register_for(meeting))
+        assert counts["present"] > 0 and counts["excused"] > 0, meeting  # the "nej" answers came in time
+        assert MinutesRevision.objects.get(meeting=meeting).published_at is not None
+        coming = Meeting.objects.filter(network=meeting.network, status="planned").order_by("starts_at").first()
+        follow = MinutesRevision.objects.get(meeting=meeting).follow_ups
+        if coming and follow.strip():
+            assert AgendaItem.objects.filter(meeting=coming).count() > 0
+    assert any(m.subject.startswith("Minnesanteckningar från") for m in mail.outbox)
+    assert OutboundEmail.objects.filter(kind=KIND_MINUTES, status="sent").exists()

@@ -79,6 +79,8 @@ def two_meetings(network, coordinator, participant, org_kommun, topics):
         ("meeting_answers", 10),
         ("meeting_attendance", 10),
         ("meeting_signin_sheet", 10),
+        ("meeting_register", 10),  # issue 21
+        ("meeting_minutes_publish", 10),
     ],
 )
 def test_meeting_pages_are_flat_from_10_to_1000_invitees(client_for, two_meetings, coordinator, name, budget):
