@@ -6,7 +6,7 @@ twins of tests/twins.py: the same roles — contact person, team member, referra
 coordinator — in another organisation, another kommun. The routes come from the URL resolver, so
 a new childplans route is covered — or fails here until it is classified and given its object."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -123,7 +123,8 @@ def post_payload(objs, contact):
     return {
         "given_name": "Ändrad", "family_name": "Ändradsson", "birth_date": "2015-04-12",
         "name": "Ny Vårdnadshavare", "relation": "pappa", "has_custody": "on", "contact": "x",
-        "guardian": objs["guardian"].pk, "given_on": today, "method": "written", "purposes": "x",
+        "guardian": objs["guardian"].pk, "given_on": today, "method": "written", "purposes": ["coordination"],
+        "valid_until": (timezone.localdate() + timedelta(days=90)).isoformat(),
         "organisations": [objs["member"].organisation_id], "withdrawn_on": today, "note": "x",
         "membership": objs["member"].pk, "part": "x", "to_user": contact.pk, "answer": "accept",
         "assessed_on": today, "child_voice": "x", "guardians_views": "x", "area": "trygg",
