@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from networks.models import OrganisationMembership
 from portal.kept import forget
@@ -74,6 +75,32 @@ def consent_covers(plan, organisation_id):
     if organisation_id == plan.owner_organisation_id:
         return True
     return ConsentOrganisation.objects.in_force().filter(consent__plan=plan, organisation_id=organisation_id).exists()
+
+
+PURPOSE_REFUSED = {
+    ConsentPurpose.REFERRAL: gettext_lazy(
+        "Inget samtycke som gäller nu omfattar hänvisning. Registrera eller förnya samtycket först."
+    ),
+    ConsentPurpose.FAMILY: gettext_lazy(
+        "Inget samtycke som gäller nu omfattar att bjuda in familjen till teamets möten. "
+        "Registrera eller förnya samtycket först."
+    ),
+    ConsentPurpose.STATISTICS: gettext_lazy("Inget samtycke som gäller nu omfattar användning i statistik."),
+}
+
+
+def purpose_covered(plan, purpose):
+    """Whether a consent in force on ``plan`` covers ``purpose`` (``ConsentPurpose``): the one
+    question a function bound to a purpose asks (issue 19)."""
+    return Consent.objects.for_purpose(purpose).filter(plan_id=plan.pk).exists()
+
+
+def require_purpose(plan, purpose, field=None):
+    """Refuse (a ValidationError with a Swedish message, on ``field`` if given) when no consent
+    in force on ``plan`` covers ``purpose``."""
+    if not purpose_covered(plan, purpose):
+        message = PURPOSE_REFUSED[ConsentPurpose(purpose)]
+        raise ValidationError({field: message} if field else message)
 
 
 # --- opening, the child and the guardians -----------------------------------------------------
@@ -293,6 +320,7 @@ def consent_record(
     ConsentOrganisation.objects.bulk_create(
         [ConsentOrganisation(consent=consent, organisation=o) for o in organisations]
     )
+    forget(INDICATORS_TABLE)  # which plans count depends on consents (childplans.selectors.indicators)
     what = _("Samtycke förnyat") if supersedes is not None else _("Samtycke registrerat")
     history_add(plan=plan, by=by, what=what, field=_("organisationer"), new=", ".join(str(o) for o in organisations))
     history_add(plan=plan, by=by, what=what, field=_("ändamål"), new=", ".join(str(p) for p in consent.purpose_labels))
@@ -365,6 +393,7 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
     )
     for hook in consent_withdrawn_hooks:
         hook(plan=plan, consent=consent, by=by)
+    forget(INDICATORS_TABLE)
     return removed
 
 
@@ -682,8 +711,11 @@ def chronology_add(*, plan, by, occurred_on, event, source, impact, action_taken
 @transaction.atomic
 def plan_close(*, plan, by, reason):
     """Close the plan: its last change. What hangs on it is closed first, by the apps on the
-    plan through their own services (``plan_closed_hooks``: the referrals close the open ones)
-    while the plan may still change; then the plan is marked closed and may change no more."""
+    plan through their own services (``plan_closed_hooks``: the referrals close the open ones,
+    the team meetings cancel the coming ones) while the plan may still change; then the plan is
+    marked closed and may change no more: only its contact person reaches it, to read
+    (``TeamMember.objects.giving_access``), and ``closed_on`` is the day the retention clock
+    counts from (issue 19)."""
     require_may_change(plan)
     if by.pk != plan.contact_person_id:
         raise ValidationError(_("Bara kontaktpersonen kan avsluta planen."))

@@ -42,6 +42,9 @@ def carry_forward(apps, schema_editor):
             for_coordination=True, for_sharing=True, for_family=True, for_referral=consent.allows_referral,
             for_statistics=False, valid_until=valid_until, needs_confirmation=needs_confirmation,
         )
+    # PostgreSQL: run the deferred foreign-key checks the updates queued now, so the same
+    # transaction may alter the table next ("pending trigger events").
+    schema_editor.connection.check_constraints()
 
 
 def carry_back(apps, schema_editor):
