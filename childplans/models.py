@@ -366,13 +366,6 @@ class Consent(models.Model):
     def purpose_labels(self):
         return [p.label for p in self.purposes]
 
-    def is_in_force(self, today=None):
-        """``consent_in_force`` for one loaded row (``superseded_by`` checked with one query
-        unless loaded) — for display; access always asks the database."""
-        today = today or timezone.localdate()
-        if self.is_withdrawn or not (self.given_on <= today <= self.valid_until):
-            return False
-        return not Consent.objects.filter(supersedes_id=self.pk).exists()
 
 
 class ConsentOrganisation(models.Model):
