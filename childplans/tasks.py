@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from portal.models import OutboundEmail
 from portal.outbox import outbox_add
 
 from .models import Action, ChildPlan, Consent, Review, TeamMember
@@ -84,12 +85,21 @@ def consent_reminders_run(today=None):
             .filter(plan__status=ChildPlan.Status.ACTIVE, plan__contact_person__is_active=True)
             .values_list("pk", "valid_until", "plan__contact_person__email")
         )
+        consents = list(consents)
+        # The reminders already recorded, in one query, so an hourly run over many consents
+        # does not ask the outbox once per consent (the unique key still decides a race).
+        sent = set(
+            OutboundEmail.objects.filter(kind=KIND_CONSENT_ENDING, object_key__in=[f"consent:{c[0]}" for c in consents])
+            .values_list("object_key", "recipient", "period")
+        )
         for pk, valid_until, email in consents:
             left = (valid_until - today).days
             # Only the nearest threshold reached: a consent found 5 days before its end gets the
             # 7-day notice, not also the 30-day one.
             due = min((d for d in days if left <= d), default=None)
-            if due is not None and outbox_add(
+            if due is None or (f"consent:{pk}", email, f"{due}d") in sent:
+                continue
+            if outbox_add(
                 kind=KIND_CONSENT_ENDING, recipient=email, object_key=f"consent:{pk}", period=f"{due}d"
             ):
                 written += 1
