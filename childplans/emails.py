@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from portal.notices import Category
 from portal.outbox import register
 
-from .models import Action, ChildPlan, ContactHandover, Review
+from .models import Action, ChildPlan, Consent, ContactHandover, Review
 
 
 def _url(name, **kwargs):
@@ -107,4 +107,26 @@ def render_action_due(row):
             _("Påminnelse: en insats du ansvarar för"),
             _("En insats som du ansvarar för ska vara klar senast %(date)s.") % {"date": action.due_on},
             _url("childplans:my_actions"),
+        )
+
+
+@register("plan_consent_ending", notice=Category.CONSENTS)
+def render_consent_ending(row):
+    """To the contact person, before a consent ends (childplans.tasks.consent_reminders): the
+    plan's number, the end date and a link — no child data. Not sent if the consent is no longer
+    in force (renewed, withdrawn, ended) or the plan is closed."""
+    consent = (
+        Consent.objects.in_force().filter(pk=_pk(row), plan__status=ChildPlan.Status.ACTIVE)
+        .values("plan_id", "valid_until").first()
+    )
+    if consent is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message(
+            row.recipient,
+            _("Påminnelse: ett samtycke upphör snart"),
+            _("Ett samtycke i plan %(plan)s gäller till och med %(date)s. Förnya det med vårdnadshavaren "
+              "i tid, annars förlorar teamets andra organisationer åtkomsten dagen efter.")
+            % {"plan": consent["plan_id"], "date": consent["valid_until"].isoformat()},
+            _url("childplans:consents", plan_pk=consent["plan_id"]),
         )

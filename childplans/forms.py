@@ -18,6 +18,7 @@ from .models import (
     ChronologyEntry,
     Consent,
     ConsentOrganisation,
+    ConsentPurpose,
     Goal,
     Guardian,
     Need,
@@ -117,10 +118,25 @@ class GuardianForm(ModelForm):
         return self.cleaned_data["email"].strip().lower()
 
 
+def _default_valid_until():
+    from .services import consent_default_until  # services imports the models this module does
+
+    return consent_default_until(timezone.localdate())
+
+
 class ConsentForm(forms.Form):
+    """A guardian's consent: who, when, how, for which organisations, for which purposes
+    (``ConsentPurpose``) and until when (proposed: ``CONSENT_DEFAULT_MONTHS`` after today; a
+    guardian may give less; the bounds are ``services.consent_check_until``'s)."""
+
     guardian = IdChoiceField(label=_("Vårdnadshavare som samtycker"), queryset=Guardian.objects.none())
     given_on = forms.DateField(label=_("Datum"), widget=DateInput(), initial=timezone.localdate,
                                validators=[DateWithin("given")])
+    valid_until = forms.DateField(
+        label=_("Gäller till och med"), widget=DateInput(), initial=_default_valid_until,
+        validators=[DateWithin("plan")],
+        help_text=_("Föreslaget: ett år. Vårdnadshavaren kan ge samtycke för kortare tid."),
+    )
     method = forms.ChoiceField(label=_("Hur samtycket lämnades"), choices=Consent.Method.choices,
                                widget=forms.RadioSelect)
     organisations = OrganisationMultipleChoiceField(
@@ -128,16 +144,16 @@ class ConsentForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text=_("Organisationer i samma län som planens organisation. Håll ned Ctrl för att välja flera."),
     )
-    purposes = forms.CharField(label=_("Ändamål"), max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("Vad uppgifterna får användas till."))
-    allows_referral = forms.BooleanField(
-        label=_("Samtycket gäller också hänvisning"), required=False,
+    purposes = forms.MultipleChoiceField(
+        label=_("Ändamål"), choices=ConsentPurpose.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Välj minst ett ändamål som samtycket gäller.")},
         help_text=_(
-            "Teamet får hänvisa barnet eller familjen till de valda organisationerna. Mottagaren ser "
-            "bara det som hänvisningen delar (som standard förnamn, ålder och vad familjen vill ha "
-            "hjälp med), aldrig planen."
+            "Vad uppgifterna får användas till. Vid hänvisning ser mottagaren bara det som hänvisningen "
+            "delar (som standard förnamn, ålder och vad familjen vill ha hjälp med), aldrig planen."
         ),
     )
+    note = forms.CharField(label=_("Anteckning om ändamålen"), max_length=bounds.NOTE, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,6 +164,24 @@ class ConsentForm(forms.Form):
             .select_related("kommun", "lan")
             .order_by("name", "unit")
         )
+
+
+class ConsentRenewForm(forms.Form):
+    """Renewing a consent: the new one's date, how it was given, until when and for which
+    purposes (proposed: the old one's); the guardian and organisations stay the old one's."""
+
+    given_on = forms.DateField(label=_("Datum"), widget=DateInput(), initial=timezone.localdate,
+                               validators=[DateWithin("given")])
+    valid_until = forms.DateField(label=_("Gäller till och med"), widget=DateInput(), initial=_default_valid_until,
+                                  validators=[DateWithin("plan")])
+    method = forms.ChoiceField(label=_("Hur samtycket lämnades"), choices=Consent.Method.choices,
+                               widget=forms.RadioSelect)
+    purposes = forms.MultipleChoiceField(
+        label=_("Ändamål"), choices=ConsentPurpose.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Välj minst ett ändamål som samtycket gäller.")},
+    )
+    note = forms.CharField(label=_("Anteckning om ändamålen"), max_length=bounds.NOTE, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ConsentWithdrawForm(forms.Form):

@@ -11,7 +11,9 @@ adds its own from its ``AppConfig.ready()``:
 - ``plan_closed_hooks``: ``hook(*, plan, by)`` — called by ``services.plan_close`` as the plan
   closes, before it is marked closed: what hangs on the plan closes with it through the app's own
   services, which still may change it (``changes.may_change``) (the referrals close the open
-  ones).
+  ones; the team meetings cancel the coming ones, METHOD:CANCEL to the participants). After the
+  hooks the plan is closed: only the contact person still reaches it, to read
+  (``TeamMember.objects.giving_access``), and ``closed_on`` starts the retention clock.
 
 A hook runs inside the service's transaction: what it does is kept or rolled back with the
 change, and an exception in it fails the change. A hook changes the plan only through services

@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
@@ -32,6 +33,7 @@ from .models import (
     Assessment,
     ChildPlan,
     Consent,
+    ConsentPurpose,
     ContactHandover,
     Goal,
     Need,
@@ -47,7 +49,7 @@ from .services import movement
 def plan_page_queryset():
     """The plan with everything the plan page shows about it in the same query: the latest two
     assessments, the next and the last review, the current version's voices, a pending
-    handover and whether a consent has been withdrawn."""
+    handover, whether a consent has been withdrawn, and whether one ends soon or is to be confirmed."""
     assessments = Assessment.objects.filter(plan=OuterRef("pk")).order_by("-assessed_on", "-pk")
     pending = ContactHandover.objects.filter(
         plan=OuterRef("pk"), accepted_at__isnull=True, cancelled_at__isnull=True
@@ -77,6 +79,12 @@ def plan_page_queryset():
         ),
         pending_handover_to_id=Subquery(pending.values("to_user_id")[:1]),
         last_withdrawn_on=Subquery(withdrawn.values("withdrawn_on")[:1]),
+        # issue 19: the first consent in force that ends soon, and one carried forward to confirm
+        consent_ending_on=Subquery(
+            Consent.objects.ending_within(settings.CONSENT_ENDING_SOON_DAYS).filter(plan=OuterRef("pk"))
+            .order_by("valid_until").values("valid_until")[:1]
+        ),
+        consent_to_confirm=Exists(Consent.objects.in_force().filter(plan=OuterRef("pk"), needs_confirmation=True)),
     )
 
 
@@ -207,10 +215,12 @@ REVIEW_SOON_DAYS = 7  # a planned review this close (or past) is "due" on the da
 def plan_work_for(user, today=None):
     """What a professional can do now in the plans, for "Vad kan jag göra nu?": the reviews due
     (planned, at the latest a week from today) of the active plans where the user is the
-    contact person, and the handovers of the contact person's role waiting for the user's
-    answer. Plan numbers and dates only, never a child's name. Two queries."""
+    contact person, the handovers of the contact person's role waiting for the user's answer,
+    and the consents in force of the user's plans (as contact person) that end within
+    ``CONSENT_ENDING_SOON_DAYS`` (issue 19). Plan numbers and dates only, never a child's name.
+    Three queries."""
     if not (user.is_authenticated and user.is_active and user.pk):
-        return {"reviews_due": [], "handovers": []}
+        return {"reviews_due": [], "handovers": [], "consents_ending": []}
     today = today or timezone.localdate()
     mine = ChildPlan.objects.visible_to(user).active()
     reviews = list(
@@ -228,9 +238,15 @@ def plan_work_for(user, today=None):
         .order_by("requested_at", "pk")
         .values("plan_id", "requested_at")[:20]
     )
+    consents_ending = list(
+        Consent.objects.ending_within(settings.CONSENT_ENDING_SOON_DAYS)
+        .filter(plan__in=mine.filter(contact_person=user).values("pk"))
+        .order_by("valid_until", "pk")
+        .values("plan_id", "valid_until")[:20]
+    )
     for review in reviews:
         review["overdue"] = review["date"] < today
-    return {"reviews_due": reviews, "handovers": handovers}
+    return {"reviews_due": reviews, "handovers": handovers, "consents_ending": consents_ending}
 
 
 def listed_plan_ids(actions, plan_work=None):
@@ -346,17 +362,40 @@ def _share(part, whole):
     return round(100 * part / whole)
 
 
+def indicators_timeout():
+    """How long the kept table may be kept: ``INDICATORS_TIMEOUT``, but never past midnight —
+    which plans count depends on the consents in force today (issue 19)."""
+    now = timezone.localtime()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, min(INDICATORS_TIMEOUT, int((midnight - now).total_seconds())))
+
+
+def counted_in_statistics():
+    """For a plan queryset: a consent in force on the plan covers counted statistics
+    (``ConsentPurpose.STATISTICS``, issue 19). Only such plans are counted in the indicators."""
+    return Exists(Consent.objects.for_purpose(ConsentPurpose.STATISTICS).filter(plan_id=OuterRef("pk")))
+
+
+def indicators_left_out():
+    """How many active plans the indicators leave out: no consent in force covers statistics."""
+    return ChildPlan.objects.filter(status=ChildPlan.Status.ACTIVE).exclude(counted_in_statistics()).count()
+
+
 def indicators():
     """Per län and kommun (of the owning organisation): active plans, and of the held reviews
-    the share where the child took part and the share where the guardians know the plan. A
-    group under five plans or reviews is suppressed (None). Counts only: no child data."""
+    the share where the child took part and the share where the guardians know the plan —
+    of the plans whose consent in force covers statistics (``counted_in_statistics``; the
+    page says how many were left out). A group under five plans or reviews is suppressed
+    (None). Counts only: no child data."""
     plans = (
         ChildPlan.objects.filter(status=ChildPlan.Status.ACTIVE)
+        .filter(counted_in_statistics())
         .values("owner_organisation__lan__name", "owner_organisation__kommun__name")
         .annotate(n=Count("pk"))
     )
+    counted = ChildPlan.objects.filter(counted_in_statistics())
     reviews = (
-        Review.objects.filter(status=Review.Status.HELD)
+        Review.objects.filter(status=Review.Status.HELD, plan__in=counted)
         .values("plan__owner_organisation__lan__name", "plan__owner_organisation__kommun__name")
         .annotate(
             n=Count("pk"),

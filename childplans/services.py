@@ -5,14 +5,17 @@ that may no longer change, and written to the plan's history (``PlanChange``: wh
 new value). The request's audit row is written by the page's base view around the view, in the
 same transaction. E-mails go through the outbox and carry only a link (docs/security.md 7)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from networks.models import OrganisationMembership
 from portal.kept import forget
 from portal.outbox import outbox_add
+from portal.validators import add_months
 
 from .changes import (
     history_add,
@@ -33,6 +36,7 @@ from .models import (
     ChronologyEntry,
     Consent,
     ConsentOrganisation,
+    ConsentPurpose,
     ContactHandover,
     Goal,
     Guardian,
@@ -71,6 +75,32 @@ def consent_covers(plan, organisation_id):
     if organisation_id == plan.owner_organisation_id:
         return True
     return ConsentOrganisation.objects.in_force().filter(consent__plan=plan, organisation_id=organisation_id).exists()
+
+
+PURPOSE_REFUSED = {
+    ConsentPurpose.REFERRAL: gettext_lazy(
+        "Inget samtycke som gäller nu omfattar hänvisning. Registrera eller förnya samtycket först."
+    ),
+    ConsentPurpose.FAMILY: gettext_lazy(
+        "Inget samtycke som gäller nu omfattar att bjuda in familjen till teamets möten. "
+        "Registrera eller förnya samtycket först."
+    ),
+    ConsentPurpose.STATISTICS: gettext_lazy("Inget samtycke som gäller nu omfattar användning i statistik."),
+}
+
+
+def purpose_covered(plan, purpose):
+    """Whether a consent in force on ``plan`` covers ``purpose`` (``ConsentPurpose``): the one
+    question a function bound to a purpose asks (issue 19)."""
+    return Consent.objects.for_purpose(purpose).filter(plan_id=plan.pk).exists()
+
+
+def require_purpose(plan, purpose, field=None):
+    """Refuse (a ValidationError with a Swedish message, on ``field`` if given) when no consent
+    in force on ``plan`` covers ``purpose``."""
+    if not purpose_covered(plan, purpose):
+        message = PURPOSE_REFUSED[ConsentPurpose(purpose)]
+        raise ValidationError({field: message} if field else message)
 
 
 # --- opening, the child and the guardians -----------------------------------------------------
@@ -209,12 +239,55 @@ def guardian_update(*, plan, guardian, by, **fields):
 # --- consent and team -------------------------------------------------------------------------
 
 
+# The purposes a consent recorded the old way (free text, ``purposes="…"``) covers: what such a
+# consent meant before purposes were chosen from a list (migration 0007 carries stored ones the same way).
+LEGACY_PURPOSES = (ConsentPurpose.COORDINATION, ConsentPurpose.SHARING, ConsentPurpose.FAMILY)
+
+
+def consent_default_until(given_on):
+    """The valid-until date the form proposes: ``CONSENT_DEFAULT_MONTHS`` after ``given_on``."""
+    return add_months(given_on, settings.CONSENT_DEFAULT_MONTHS)
+
+
+def consent_latest_until(given_on):
+    """The latest valid-until date a consent given on ``given_on`` may have (``CONSENT_MAX_MONTHS``)."""
+    return add_months(given_on, settings.CONSENT_MAX_MONTHS)
+
+
+def consent_check_until(given_on, valid_until):
+    """The rule on a consent's end, the one function the form and the service ask: not before it
+    was given, not already passed, at most ``CONSENT_MAX_MONTHS`` after it was given. Raises a
+    ValidationError on ``valid_until``."""
+    if valid_until < given_on:
+        raise ValidationError({"valid_until": _("Samtycket kan inte gälla till ett datum före den dag det lämnades.")})
+    if valid_until < timezone.localdate():
+        raise ValidationError({"valid_until": _("Slutdatumet har redan passerat. Ett samtycke som har upphört registreras inte.")})
+    latest = consent_latest_until(given_on)
+    if valid_until > latest:
+        raise ValidationError({"valid_until": _(
+            "Ett samtycke kan gälla högst %(months)s månader, till och med %(latest)s. Förnya det därefter."
+        ) % {"months": settings.CONSENT_MAX_MONTHS, "latest": latest.isoformat()}})
+
+
 @transaction.atomic
-def consent_record(*, plan, by, guardian, given_on, method, purposes, organisations, allows_referral=False):
-    """Record a guardian's consent for ``organisations``. ``allows_referral``: the consent also
-    covers referring the child or family to those organisations (childplans.referrals): the
-    purpose a referral needs, besides the organisation."""
+def consent_record(
+    *, plan, by, guardian, given_on, method, organisations, purposes=(), valid_until=None, note="",
+    allows_referral=False, supersedes=None,
+):
+    """Record a guardian's consent for ``organisations``, for ``purposes`` (``ConsentPurpose``
+    codes), from ``given_on`` to ``valid_until`` (default ``consent_default_until``).
+    ``allows_referral=True`` adds the referral purpose. ``supersedes``: the consent this one
+    renews (``consent_renew``): from now on only the new one is in force.
+
+    Callers written before purposes were a list may still pass ``purposes`` as free text: it is
+    kept as the ``note`` and the consent covers ``LEGACY_PURPOSES`` (what such a consent meant)."""
     require_may_change(plan)
+    if isinstance(purposes, str):
+        note = note or purposes
+        purposes = LEGACY_PURPOSES
+    codes = {ConsentPurpose(p).value for p in purposes}
+    if allows_referral:
+        codes.add(ConsentPurpose.REFERRAL.value)
     if guardian.child_id != plan.child_id:
         raise ValidationError({"guardian": _("Välj en av barnets vårdnadshavare.")})
     if not guardian.has_custody:
@@ -224,22 +297,54 @@ def consent_record(*, plan, by, guardian, given_on, method, purposes, organisati
     organisations = list(organisations)
     if not organisations:
         raise ValidationError({"organisations": _("Välj minst en organisation som samtycket gäller.")})
+    if not codes:
+        raise ValidationError({"purposes": _("Välj minst ett ändamål som samtycket gäller.")})
+    if valid_until is None:
+        valid_until = consent_default_until(given_on)
+    consent_check_until(given_on, valid_until)
+    if supersedes is not None:
+        supersedes = Consent.objects.select_for_update().filter(pk=supersedes.pk, plan_id=plan.pk).first()
+        if supersedes is None:
+            raise ValidationError(_("Samtycket hör inte till planen."))
+        if supersedes.is_withdrawn:
+            raise ValidationError(_("Ett återkallat samtycke kan inte förnyas. Registrera ett nytt samtycke."))
+        if Consent.objects.filter(supersedes_id=supersedes.pk).exists():
+            raise ValidationError(_("Samtycket är redan förnyat."))
     consent = Consent(
-        plan=plan, guardian=guardian, given_on=given_on, method=method, purposes=purposes.strip(), recorded_by=by,
-        allows_referral=bool(allows_referral),
+        plan=plan, guardian=guardian, given_on=given_on, valid_until=valid_until, method=method,
+        note=(note or "").strip(), recorded_by=by, supersedes=supersedes,
+        **{ConsentPurpose.field(code): code in codes for code in ConsentPurpose.values},
     )
     consent.full_clean()
     consent.save()
     ConsentOrganisation.objects.bulk_create(
         [ConsentOrganisation(consent=consent, organisation=o) for o in organisations]
     )
+    forget(INDICATORS_TABLE)  # which plans count depends on consents (childplans.selectors.indicators)
+    what = _("Samtycke förnyat") if supersedes is not None else _("Samtycke registrerat")
+    history_add(plan=plan, by=by, what=what, field=_("organisationer"), new=", ".join(str(o) for o in organisations))
+    history_add(plan=plan, by=by, what=what, field=_("ändamål"), new=", ".join(str(p) for p in consent.purpose_labels))
     history_add(
-        plan=plan, by=by, what=_("Samtycke registrerat"), field=_("organisationer"),
-        new=", ".join(str(o) for o in organisations),
+        plan=plan, by=by, what=what, field=_("gäller till och med"),
+        old=supersedes.valid_until.isoformat() if supersedes is not None else "", new=valid_until.isoformat(),
     )
-    if consent.allows_referral:
-        history_add(plan=plan, by=by, what=_("Samtycke registrerat"), field=_("hänvisning"), new=_("ja"))
     return consent
+
+
+@transaction.atomic
+def consent_renew(*, plan, by, consent, given_on, method, valid_until=None, purposes=None, organisations=None,
+                  guardian=None, note=None):
+    """Renew ``consent``: a new consent (by default the same guardian, organisations, purposes and
+    note) that supersedes it. The old one stays, readable in the plan's history, no longer in force."""
+    if consent.plan_id != plan.pk:
+        raise ValidationError(_("Samtycket hör inte till planen."))
+    return consent_record(
+        plan=plan, by=by, guardian=guardian if guardian is not None else consent.guardian, given_on=given_on,
+        method=method, valid_until=valid_until,
+        purposes=[p.value for p in consent.purposes] if purposes is None else purposes,
+        organisations=list(consent.organisations.all()) if organisations is None else organisations,
+        note=consent.note if note is None else note, supersedes=consent,
+    )
 
 
 @transaction.atomic
@@ -253,6 +358,8 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
         raise ValidationError(_("Samtycket hör inte till planen."))
     if consent.is_withdrawn:
         raise ValidationError(_("Samtycket är redan återkallat."))
+    if Consent.objects.filter(supersedes_id=consent.pk).exists():
+        raise ValidationError(_("Samtycket har ersatts av ett förnyat samtycke. Återkalla det nya."))
     if withdrawn_on > timezone.localdate():
         raise ValidationError({"withdrawn_on": _("Datumet kan inte ligga i framtiden.")})
     if withdrawn_on < consent.given_on:
@@ -286,6 +393,7 @@ def consent_withdraw(*, plan, consent, by, withdrawn_on, note=""):
     )
     for hook in consent_withdrawn_hooks:
         hook(plan=plan, consent=consent, by=by)
+    forget(INDICATORS_TABLE)
     return removed
 
 
@@ -613,8 +721,11 @@ def chronology_add(*, plan, by, occurred_on, event, source, impact, action_taken
 @transaction.atomic
 def plan_close(*, plan, by, reason):
     """Close the plan: its last change. What hangs on it is closed first, by the apps on the
-    plan through their own services (``plan_closed_hooks``: the referrals close the open ones)
-    while the plan may still change; then the plan is marked closed and may change no more."""
+    plan through their own services (``plan_closed_hooks``: the referrals close the open ones,
+    the team meetings cancel the coming ones) while the plan may still change; then the plan is
+    marked closed and may change no more: only its contact person reaches it, to read
+    (``TeamMember.objects.giving_access``), and ``closed_on`` is the day the retention clock
+    counts from (issue 19)."""
     require_may_change(plan)
     if by.pk != plan.contact_person_id:
         raise ValidationError(_("Bara kontaktpersonen kan avsluta planen."))

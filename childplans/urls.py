@@ -38,6 +38,11 @@ urlpatterns = [
         consent.ConsentWithdrawView.as_view(),
         name="consent_withdraw",
     ),
+    path(
+        "planer/<id:plan_pk>/samtycken/<id:consent_pk>/fornya/",
+        consent.ConsentRenewView.as_view(),
+        name="consent_renew",
+    ),
     path("planer/<id:plan_pk>/team/", team.TeamView.as_view(), name="team"),
     path("planer/<id:plan_pk>/team/ny/", team.TeamAddView.as_view(), name="team_add"),
     path(

@@ -210,6 +210,14 @@ def plan_steps(plan_work, overdue_actions):
             kind="review_due", text=text % names, url=_url("childplans:reviews", review["plan_id"]),
             link_text=_("Förbered uppföljningen"),
         ))
+    for consent in plan_work.get("consents_ending", ()):
+        names = {"pk": consent["plan_id"], "date": formats.date_format(consent["valid_until"], "j F")}
+        steps.append(NextStep(
+            kind="consent_ending",
+            text=_("Ett samtycke i plan %(pk)s upphör efter %(date)s.") % names,
+            url=_url("childplans:consents", consent["plan_id"]),
+            link_text=_("Förnya samtycket"),
+        ))
     if overdue_actions:
         steps.append(NextStep(
             kind="overdue_actions",

@@ -16,7 +16,7 @@ from django.utils.deconstruct import deconstructible
 
 from . import bounds
 
-__all__ = ["DateWithin", "MaxLengthValidator", "add_years"]
+__all__ = ["DateWithin", "MaxLengthValidator", "add_months", "add_years"]
 
 
 def add_years(day, years):
@@ -25,6 +25,15 @@ def add_years(day, years):
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day, months):
+    """``day`` moved ``months`` calendar months (negative: back); a day the month lacks becomes
+    its last (31 January + 1 month = 28 or 29 February)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return day.replace(year=year, month=month, day=min(day.day, last))
 
 
 @deconstructible

@@ -7,7 +7,7 @@ every read and change of child data.
 The rules (docs/security.md, promise 14):
 
 - A referral is sent only while a consent on the plan is in force that covers the receiving
-  organisation *and* referral (``Consent.allows_referral``: the purpose a referral needs); only
+  organisation *and* referral (``Consent.for_referral``: the purpose a referral needs); only
   by a current member of the plan's team; only to an organisation with a current receiver.
 - It is answered exactly once per step: the row is locked (``select_for_update``) and the new
   status must be one ``Referral.TRANSITIONS`` allows from the status found under the lock, so

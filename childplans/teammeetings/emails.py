@@ -308,9 +308,23 @@ def render_changed(row):
     ))
 
 
+def _cancelled_invitee(row):
+    """The invitee of a cancellation: as ``_invitee``, but a meeting cancelled because its plan
+    closed (``services.cancel_for_closed_plan``, issue 19) still reaches the guardians and the
+    members on the team when it closed — a closed plan gives them no access any more, yet
+    their calendars must lose the meeting. The e-mail to a professional holds no child data."""
+    if not hasattr(row, "invitee"):
+        load([row])
+    inv = row.invitee
+    if inv is not None and inv.meeting.plan.status == ChildPlan.Status.CLOSED:
+        on_team = inv.team_member_id is not None and inv.team_member.removed_at is None
+        return inv if inv.guardian_id is not None or on_team else None
+    return _invitee(row)
+
+
 @register(s.KIND_CANCELLED, preload=load, notice=Category.MEETINGS, urgent=s.change_is_urgent)
 def render_cancelled(row):
-    inv = _invitee(row)
+    inv = _cancelled_invitee(row)
     if inv is None or inv.meeting.status != TeamMeeting.Status.CANCELLED:
         return None
     m = inv.meeting

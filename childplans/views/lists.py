@@ -125,7 +125,9 @@ class IndicatorsView(TemplateView):
         # (an organisation moved to another kommun in the admin).
         ctx["table_html"] = kept(
             services.INDICATORS_TABLE, (),
-            lambda: render_to_string("childplans/_indicators_table.html", {"groups": selectors.indicators()}),
-            timeout=selectors.INDICATORS_TIMEOUT,
+            lambda: render_to_string("childplans/_indicators_table.html", {
+                "groups": selectors.indicators(), "left_out": selectors.indicators_left_out(),
+            }),
+            timeout=selectors.indicators_timeout(),
         )
         return ctx

@@ -373,3 +373,15 @@ MEETING_SERIES_YEARS_AHEAD = env.int("MEETING_SERIES_YEARS_AHEAD", default=2)
 MEETING_MINUTES_RECIPIENTS = env.str("MEETING_MINUTES_RECIPIENTS", default="attended")
 # The first year the network's attendance report may be asked for (?ar=).
 MEETING_REPORT_FIRST_YEAR = env.int("MEETING_REPORT_FIRST_YEAR", default=2020)
+# Consent (issue 19). A guardian's consent for the child's team is voluntary and may be limited
+# in time and purpose (GDPR art. 6.1 a, 7 and 9.2 a; OSL 2009:400 10 kap. 1 §, 12 kap. 2 §:
+# secrecy is lifted only as far as the consent goes). docs/security.md promise 21.
+# The valid-until date the consent form proposes, in months after the day it was given.
+CONSENT_DEFAULT_MONTHS = env.int("CONSENT_DEFAULT_MONTHS", default=12)
+# The longest a consent may run before it must be renewed (months after given_on).
+CONSENT_MAX_MONTHS = env.int("CONSENT_MAX_MONTHS", default=24)
+# The contact person is reminded these many days before a consent ends, once each.
+CONSENT_REMINDER_DAYS = tuple(env.list("CONSENT_REMINDER_DAYS", cast=int, default=[30, 7]))
+# The plan page and "Min översikt" list consents that end within this many days.
+CONSENT_ENDING_SOON_DAYS = env.int("CONSENT_ENDING_SOON_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["consent-reminders"] = {"task": "childplans.tasks.consent_reminders", "schedule": 3600.0}

@@ -6,9 +6,11 @@ twins of tests/twins.py: the same roles — contact person, team member, referra
 coordinator — in another organisation, another kommun. The routes come from the URL resolver, so
 a new childplans route is covered — or fails here until it is classified and given its object."""
 
-from datetime import date
+from contextlib import nullcontext
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
@@ -21,6 +23,7 @@ from childplans.referrals.access import ReferralAccessMixin
 from childplans.urls import ROUTE_CLASSES
 from portal.models import AuditEvent, OutboundEmail
 from portal.routes import MEMBER, classify
+from tests import factories as f
 from tests.childplans.networkmap.helpers import MAP_SECRETS, add_network_map
 from tests.childplans.teammeetings.helpers import add_team_meeting
 from tests.twins import (
@@ -123,7 +126,8 @@ def post_payload(objs, contact):
     return {
         "given_name": "Ändrad", "family_name": "Ändradsson", "birth_date": "2015-04-12",
         "name": "Ny Vårdnadshavare", "relation": "pappa", "has_custody": "on", "contact": "x",
-        "guardian": objs["guardian"].pk, "given_on": today, "method": "written", "purposes": "x",
+        "guardian": objs["guardian"].pk, "given_on": today, "method": "written", "purposes": ["coordination"],
+        "valid_until": (timezone.localdate() + timedelta(days=90)).isoformat(),
         "organisations": [objs["member"].organisation_id], "withdrawn_on": today, "note": "x",
         "membership": objs["member"].pk, "part": "x", "to_user": contact.pk, "answer": "accept",
         "assessed_on": today, "child_voice": "x", "guardians_views": "x", "area": "trygg",
@@ -173,6 +177,14 @@ def personas(db, full_plan, org_social, org_other, teacher, contact, network):
     services.team_remove(plan=plan, member=member, by=contact)
     # Consent withdrawn: the school's teacher is removed from the team by the service.
     withdrawn = teacher
+    # Consent ended (issue 19): a youth worker whose organisation only a consent that ends today
+    # covers; the test asks the day after (a moved clock), when that consent is no longer in force.
+    youth_centre = f.OrganisationFactory(name="Fritidsgården Ungdomens hus", kind="kommun")
+    expired = person("fritid@ungdomenshus.se", youth_centre, first_name="Fia", last_name="Fritid")
+    services.consent_record(plan=plan, by=contact, guardian=full_plan["guardian"], given_on=timezone.localdate(),
+                            valid_until=timezone.localdate(), method=Consent.Method.WRITTEN,
+                            purposes=["coordination"], organisations=[youth_centre])
+    services.team_add(plan=plan, by=contact, user=expired, organisation=youth_centre)
     from networks.models import NetworkMembership
 
     full_plan.update(add_network_map(plan, contact))  # so every network-map URL has its object
@@ -187,6 +199,7 @@ def personas(db, full_plan, org_social, org_other, teacher, contact, network):
         "staff_superuser_not_on_team": admin,
         "removed_team_member": removed,
         "consent_withdrawn": withdrawn,
+        "consent_expired": expired,
         "network_coordinator": coordinator,
         **{name: twins[name] for name in TWINS_HERE},
         "twin_world": twins,
@@ -208,9 +221,17 @@ PERSONAS = [
     "staff_superuser_not_on_team",
     "removed_team_member",
     "consent_withdrawn",
+    "consent_expired",
     "network_coordinator",
     *TWINS_HERE,
 ]
+
+
+def clock_for(persona):
+    """The day after the consent of ``consent_expired`` ended (time-machine); today for the others."""
+    if persona == "consent_expired":
+        return time_machine.travel(timezone.now() + timedelta(days=1), tick=True)
+    return nullcontext()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -220,6 +241,11 @@ def test_off_team_gets_404_everywhere_and_changes_nothing(client, full_plan, per
     withdraw_school_consent(full_plan, contact)
     if persona in TWINS_HERE:
         assert_twins_hold_their_roles(personas["twin_world"], [persona])
+    with clock_for(persona):
+        _ask_every_child_route(client, full_plan, personas, contact, persona)
+
+
+def _ask_every_child_route(client, full_plan, personas, contact, persona):
     user = personas[persona]
     client.force_login(user)
     reauthenticate(client, user)  # re-authentication must not open anything either
@@ -258,6 +284,11 @@ MEMBER_PAGES = [key for key, p in patterns() if classify(key) == MEMBER and not 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_member_routes_show_no_plan_of_others(client, full_plan, personas, contact, persona):
     withdraw_school_consent(full_plan, contact)
+    with clock_for(persona):
+        _member_pages_show_nothing(client, full_plan, personas, persona)
+
+
+def _member_pages_show_nothing(client, full_plan, personas, persona):
     user = personas[persona]
     client.force_login(user)
     assert {"childplans:plan_list", "childplans:my_actions", "dashboard"} <= set(MEMBER_PAGES)

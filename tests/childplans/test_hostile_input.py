@@ -65,7 +65,8 @@ PAGES = {
     "child_update": lambda w: {"given_name": "Tindra", "family_name": "Testbarnsson", "birth_date": "2015-04-12",
                                "personnummer": "20150412-2381"},
     "consents": lambda w: {
-        "guardian": w["guardian"].pk, "given_on": _today(), "method": "written", "purposes": "Samordning i skolan.",
+        "guardian": w["guardian"].pk, "given_on": _today(), "method": "written", "purposes": ["coordination"], "note": "Samordning i skolan.",
+        "valid_until": _today(90),
         "organisations": [w["member"].organisation_id],
     },
     "action_add": lambda w: {
@@ -129,7 +130,7 @@ CASES = [
     ("teammeeting_call", "ends_at", "9999-12-31T23:59", MEETING_AHEAD),
     # texts: 10,000 characters
     ("plan_create", "reason", LONG, TOO_LONG),
-    ("consents", "purposes", LONG, TOO_LONG),
+    ("consents", "note", LONG, TOO_LONG),
     ("action_add", "what", LONG, TOO_LONG),
     ("assessment_create", "trygg_seen", LONG, TOO_LONG),
     ("chronology", "event", LONG, TOO_LONG),

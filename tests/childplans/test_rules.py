@@ -168,7 +168,7 @@ def test_consent_bad_input(client, full_plan, contact, guardian):
     count = Consent.objects.count()
     response = client.post(reverse("childplans:consents", kwargs={"plan_pk": full_plan["plan"].pk}),
                            {"guardian": guardian.pk, "given_on": "2999-01-01", "method": "written",
-                            "purposes": "x", "organisations": []})
+                            "purposes": ["coordination"], "organisations": []})
     assert response.status_code == 200
     assert Consent.objects.count() == count
     assert "Detta fält måste fyllas i" in response.content.decode()
@@ -346,7 +346,7 @@ def test_team_reads_consents_but_only_the_contact_person_records_them(client, fu
     assert client.get(url).status_code == 200
     count = Consent.objects.count()
     response = client.post(url, {"guardian": guardian.pk, "given_on": timezone.localdate().isoformat(),
-                                 "method": "verbal", "organisations": [plan.owner_organisation_id], "purposes": "x"})
+                                 "method": "verbal", "organisations": [plan.owner_organisation_id], "purposes": ["coordination"]})
     assert response.status_code == 403
     assert Consent.objects.count() == count
     assert AuditEvent.objects.latest("pk").action == AuditEvent.Action.DENIED

@@ -1,6 +1,8 @@
 """MFA enforced by us (promise 11), re-authentication before consent, team changes and exports
 (13), no-store on child pages (8), and an admin with no child data."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -90,7 +92,8 @@ def test_consent_change_needs_reauthentication(client, full_plan, contact, guard
     client.force_login(contact)
     url = reverse("childplans:consents", kwargs={"plan_pk": plan.pk})
     data = {"guardian": guardian.pk, "given_on": timezone.localdate().isoformat(), "method": "verbal",
-            "organisations": [org_other.pk], "purposes": "Vård"}
+            "organisations": [org_other.pk], "purposes": ["coordination"],
+            "valid_until": (timezone.localdate() + timedelta(days=100)).isoformat()}
     count = Consent.objects.count()
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))

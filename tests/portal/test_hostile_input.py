@@ -251,7 +251,8 @@ def test_full_clean_refuses_a_10000_character_text_and_the_year_1(organisation):
         f"Säkerställ att detta värde har som mest {bounds.TEXT} tecken (den har 10000)."
     ]
     assert ChildPlan._meta.get_field("close_reason").max_length == bounds.NOTE
-    consent = Consent(given_on=timezone.localdate() + timedelta(days=1), purposes="Samordning", method="written")
+    consent = Consent(given_on=timezone.localdate() + timedelta(days=1), note="Samordning", method="written",
+                      valid_until=timezone.localdate() + timedelta(days=30))
     with pytest.raises(ValidationError) as refused:
         consent.clean_fields(exclude=["plan", "guardian", "recorded_by"])
     assert refused.value.message_dict["given_on"] == ["Datumet kan inte ligga i framtiden."]

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from childplans import services as plan_services
 from childplans.changes import history_add, history_diff, require_may_change, snapshot
-from childplans.models import TeamMember
+from childplans.models import ConsentPurpose, TeamMember
 from portal.outbox import outbox_add_many
 
 from ..models import AgendaPoint, ChildPart, Invitee, TeamMeeting
@@ -58,6 +59,8 @@ def meeting_call(
     if len([m for m in chosen if m.user_id != plan.contact_person_id]) == 0 and "members" not in errors:
         errors["members"] = _("Välj minst en person i teamet att kalla.")
     guardians = list(guardians)
+    if guardians and not plan_services.purpose_covered(plan, ConsentPurpose.FAMILY):
+        errors["guardians"] = plan_services.PURPOSE_REFUSED[ConsentPurpose.FAMILY]
     for g in guardians:
         if g.child_id != plan.child_id:
             errors["guardians"] = _("Välj bland barnets vårdnadshavare.")
@@ -158,3 +161,14 @@ def meeting_cancel(*, plan, meeting, by):
                 old=f"{meeting.local_start:%Y-%m-%d %H:%M}")
     _notify(meeting, KIND_CANCELLED)
     return meeting
+
+
+def cancel_for_closed_plan(*, plan, by):
+    """``plan_closed_hooks`` (childplans/hooks.py; issue 19 part 2): the plan closes, so its
+    coming meetings are cancelled through ``meeting_cancel`` — the participants get the
+    cancelling calendar file (METHOD:CANCEL) through the outbox, in the closing's transaction.
+    A meeting already held (its minutes open or closed) is left as it is."""
+    coming = TeamMeeting.objects.filter(
+        plan=plan, status=TeamMeeting.Status.PLANNED, starts_at__gte=timezone.now()
+    ).order_by("starts_at")
+    return [meeting_cancel(plan=plan, meeting=meeting, by=by) for meeting in coming]

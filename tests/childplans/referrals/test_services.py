@@ -4,6 +4,7 @@ PostgreSQL end in one state), withdrawal closing the referral at once, and what 
 leaves on the plan."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -244,11 +245,12 @@ def test_the_contact_person_records_a_consent_to_referral(client, full_plan, con
     reauthenticate(client, contact)
     response = client.post(reverse("childplans:consents", kwargs={"plan_pk": full_plan["plan"].pk}), {
         "guardian": full_plan["guardian"].pk, "given_on": timezone.localdate().isoformat(), "method": "verbal",
-        "organisations": [church.pk], "purposes": "Hänvisning till kyrkans mötesplats.", "allows_referral": "on",
+        "organisations": [church.pk], "purposes": ["referral"],
+        "valid_until": (timezone.localdate() + timedelta(days=200)).isoformat(), "note": "Hänvisning till kyrkans mötesplats.",
     })
     assert response.status_code == 302
     consent = Consent.objects.filter(plan=full_plan["plan"]).order_by("-pk").first()
-    assert consent.allows_referral and list(consent.organisations.all()) == [church]
+    assert consent.for_referral and list(consent.organisations.all()) == [church]
     assert services.referral_consent_covers(full_plan["plan"], church.pk)
     page = client.get(reverse("childplans:consents", kwargs={"plan_pk": full_plan["plan"].pk})).content.decode()
-    assert "Samtycket gäller också hänvisning" in page
+    assert "Hänvisning till nätverkets aktiviteter" in page
