@@ -42,6 +42,10 @@ DISABLED = frozenset(
         "account_confirm_login_code",
         "account_request_login_code",
         "account_signup_by_passkey",
+        # federated log-in (issue 20): no sign-up through a provider, and no linking by hand
+        # (the adapter links on the first login by the administrator's identifier)
+        "socialaccount_signup",
+        "socialaccount_connections",
     }
 )
 
@@ -60,6 +64,11 @@ ROUTES = {
     "account_reset_password_from_key": PUBLIC,
     "account_reset_password_from_key_done": PUBLIC,
     "mfa_authenticate": PUBLIC,  # the second step of logging in
+    # --- allauth socialaccount: log-in through an organisation's identity provider (issue 20)
+    "openid_connect_login": PUBLIC,
+    "openid_connect_callback": PUBLIC,  # the provider sends the browser back here
+    "socialaccount_login_cancelled": PUBLIC,
+    "socialaccount_login_error": PUBLIC,
     # --- allauth: the user's own account ---------------------------------------------
     "account_reauthenticate": MEMBER,
     "account_change_password": MEMBER,
@@ -78,6 +87,8 @@ ROUTES = {
     "account_email_verification_sent": MEMBER,
     "account_confirm_email": MEMBER,
     "account_confirm_login_code": MEMBER,
+    "socialaccount_signup": MEMBER,
+    "socialaccount_connections": MEMBER,
     # --- Django admin: staff only (admin_view); its log-in goes through allauth ---------
     "admin:login": PUBLIC,
     "admin:*": MEMBER,

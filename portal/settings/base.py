@@ -342,3 +342,26 @@ BENCH_VIEWS_ENABLED = False
 # Only the embedded default and the tests set it; production never does, and then neither the
 # demo secret nor ``manage.py demo_totp`` exists.
 DEMO_TOTP_SECRET = None
+
+# Federated log-in (issue 20) ---------------------------------------------------------------
+# Staff log in through their organisation's OpenID Connect provider (docs/federation.md,
+# docs/security.md 24). Providers are rows an administrator adds (networks.federation), not
+# settings; allauth's socialaccount does the protocol, the adapters the portal's rules.
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "networks.federation",
+]
+ACCOUNT_ADAPTER = "networks.federation.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "networks.federation.adapters.SocialAccountAdapter"
+# Invite-only: a provider's answer never signs anyone up, and never matches an account by an
+# e-mail address outside the adapter's rule (networks.federation.services.resolve_account).
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+# The provider's tokens are not kept: the portal needs who logged in and how, nothing more.
+SOCIALACCOUNT_STORE_TOKENS = False
+# Starting a login is a POST from the log-in page (a GET shows allauth's confirmation).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("FEDERATION_REQUESTS_TIMEOUT", default=10)

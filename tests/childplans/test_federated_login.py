@@ -1,0 +1,198 @@
+"""Log-in through an organisation's OpenID Connect provider (issue 20; docs/security.md 24).
+
+A real provider runs on this machine (``tests/idp/oidc.py``: allauth's ``idp.oidc`` in a
+process of its own); the portal talks to it over HTTP as to Entra ID or Keycloak. Each case
+logs in end to end: start at the portal, log in at the provider, come back."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from networks.federation.models import FederatedIdentifier, IdentityProvider
+from portal import assurance
+from portal.models import AuditEvent
+from tests.idp.oidc import LOA2, LOA3, OIDCProvider, log_in_through
+
+from .conftest import SECRETS, person
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+SLUG = "vaxjo"
+CLIENT_ID = "barnstodsportalen"
+CLIENT_SECRET = "test-secret-0123456789"
+PASSWORD = "provider-pw-0123456789"
+HSA_ID = "SE2321000065-7331"
+
+
+def _person(email, acr=None, **extra):
+    return {"email": email, "password": PASSWORD, **({"acr": acr} if acr else {}), **extra}
+
+
+@pytest.fixture(scope="module")
+def oidc_provider():
+    people = [
+        _person("kontakt@vaxjo.se", LOA3),  # the plan's contact person (tests/childplans/conftest.py)
+        _person("svag@vaxjo.se", LOA2),
+        _person("utan-kontext@vaxjo.se"),
+        _person("okand@vaxjo.se", LOA3),
+        _person("avstangd@vaxjo.se", LOA3),
+        _person("overifierad@vaxjo.se", LOA3, email_verified=False),
+        _person("annan@region.se", LOA3),
+        _person("hsa@vaxjo.se", LOA3, claims={"hsa_id": HSA_ID}),
+    ]
+    with OIDCProvider(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+        redirect_uris=[f"http://testserver/konto/oidc/{SLUG}/login/callback/"], people=people,
+    ) as provider:
+        yield provider
+
+
+@pytest.fixture
+def idp(db, oidc_provider, org_social):
+    provider = IdentityProvider.objects.create(
+        name="Växjö kommun", slug=SLUG, issuer=oidc_provider.url, client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET, strong_contexts=LOA3,
+    )
+    provider.organisations.add(org_social)
+    return provider
+
+
+def log_in(client, oidc_provider, email):
+    return log_in_through(client, oidc_provider, SLUG, email, PASSWORD)
+
+
+def plan_url(plan):
+    return reverse("childplans:plan_detail", kwargs={"plan_pk": plan.pk})
+
+
+def test_the_login_page_offers_the_provider_and_asks_for_the_strong_context(client, idp):
+    page = client.get(reverse("account_login")).content.decode()
+    assert "Logga in med Växjö kommun" in page
+    start = client.post(f"/konto/oidc/{SLUG}/login/", {"process": "login"})
+    query = parse_qs(urlsplit(start["Location"]).query)
+    assert query["acr_values"] == [LOA3]
+    assert query["client_id"] == [CLIENT_ID]
+
+
+def test_a_strong_context_reaches_the_plan_without_totp(client, oidc_provider, idp, full_plan, contact):
+    assert Authenticator.objects.filter(user=contact).exists()  # has a TOTP, is not asked for it
+    response = log_in(client, oidc_provider, "kontakt@vaxjo.se")
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.session[assurance.SESSION_KEY]["level"] == assurance.FEDERATED_STRONG
+    page = client.get(plan_url(full_plan["plan"]))
+    assert page.status_code == 200
+    login = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, user=contact).get()
+    assert login.assurance_level == assurance.FEDERATED_STRONG
+    assert login.detail == {"provider": idp.pk, "acr": LOA3}
+    read = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, plan_id=full_plan["plan"].pk).latest("at")
+    assert read.assurance_level == assurance.FEDERATED_STRONG
+    # The first login linked the account; "Mina inloggningar" shows how the session logged in.
+    assert SocialAccount.objects.filter(user=contact, provider=SLUG).count() == 1
+    assert AuditEvent.objects.filter(event="login.federated_linked", user=contact).count() == 1
+    assert "stark tillitsnivå" in client.get(reverse("usersessions_list")).content.decode()
+    # A second login uses the link; no second link row.
+    client.post(reverse("account_logout"))
+    assert log_in(client, oidc_provider, "kontakt@vaxjo.se")["Location"] == reverse("dashboard")
+    assert AuditEvent.objects.filter(event="login.federated_linked", user=contact).count() == 1
+
+
+def test_a_weaker_context_still_asks_for_the_portals_totp(client, oidc_provider, idp, org_social):
+    person("svag@vaxjo.se", org_social)  # has a TOTP
+    response = log_in(client, oidc_provider, "svag@vaxjo.se")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session  # not logged in before the code
+
+
+def test_a_missing_context_without_totp_is_sent_to_set_it_up(client, oidc_provider, idp, full_plan, contact):
+    user = person("utan-kontext@vaxjo.se", contact.organisations.first(), with_mfa=False)
+    from childplans import services
+
+    services.team_add(plan=full_plan["plan"], by=contact, user=user, organisation=contact.organisations.first(), part="Kurator")
+    response = log_in(client, oidc_provider, "utan-kontext@vaxjo.se")
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.session[assurance.SESSION_KEY]["level"] == assurance.FEDERATED
+    page = client.get(plan_url(full_plan["plan"]))
+    assert page.status_code == 302 and page["Location"] == reverse("mfa_activate_totp")
+    assert all(s not in page.content.decode() for s in SECRETS)
+
+
+def _refused(client, oidc_provider, email, *, text):
+    users, links = get_user_model().objects.count(), SocialAccount.objects.count()
+    audit_before = AuditEvent.objects.count()
+    response = log_in(client, oidc_provider, email)
+    assert response.status_code == 403
+    assert text in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert (get_user_model().objects.count(), SocialAccount.objects.count()) == (users, links)
+    rows = list(AuditEvent.objects.order_by("pk")[audit_before:])
+    assert [(r.action, r.event) for r in rows] == [(AuditEvent.Action.LOGIN_FAILED, "login.federated_refused")]
+    return rows[0]
+
+
+def test_an_unknown_identifier_gets_no_account(client, oidc_provider, idp):
+    row = _refused(client, oidc_provider, "okand@vaxjo.se", text="Inget konto i Barnstödsportalen")
+    assert row.detail == {"provider": idp.pk, "reason": "unknown_identifier", "known_account": False}
+
+
+def test_an_unverified_email_gets_no_account(client, oidc_provider, idp, org_social):
+    person("overifierad@vaxjo.se", org_social)
+    row = _refused(client, oidc_provider, "overifierad@vaxjo.se", text="Inget konto")
+    assert row.detail["reason"] == "email_not_verified"
+
+
+def test_a_deactivated_account_is_refused_though_the_provider_says_yes(client, oidc_provider, idp, org_social):
+    person("avstangd@vaxjo.se", org_social, is_active=False)
+    row = _refused(client, oidc_provider, "avstangd@vaxjo.se", text="Kontot är avstängt")
+    assert row.detail["reason"] == "inactive" and row.user is not None
+
+
+def test_the_same_email_in_another_organisation_is_not_reached(client, oidc_provider, idp, org_other):
+    """The provider is Växjö kommun's: an account of Region Kronoberg's staff with the e-mail
+    the provider asserts is not its to log in."""
+    person("annan@region.se", org_other)
+    row = _refused(client, oidc_provider, "annan@region.se", text="Inget konto")
+    assert row.detail["reason"] == "unknown_identifier"
+
+
+def test_an_identifier_recorded_by_an_administrator_reaches_the_account(client, oidc_provider, idp, org_other):
+    idp.identifier_claim = "hsa_id"
+    idp.save()
+    user = person("nagon-annan@vaxjo.se", org_other)  # the account's e-mail plays no part
+    FederatedIdentifier.objects.create(provider=idp, user=user, value=HSA_ID)
+    response = log_in(client, oidc_provider, "hsa@vaxjo.se")
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_an_identifier_claim_the_provider_does_not_send_gets_no_account(client, oidc_provider, idp, contact):
+    idp.identifier_claim = "hsa_id"
+    idp.save()
+    row = _refused(client, oidc_provider, "kontakt@vaxjo.se", text="Inget konto")
+    assert row.detail["reason"] == "no_identifier"
+
+
+def test_password_login_switched_off_sends_staff_to_their_provider(client, idp, contact):
+    idp.password_login_allowed = False
+    idp.save()
+    response = client.post(reverse("account_login"), {"login": contact.email, "password": _factory_password()})
+    assert response.status_code == 403
+    assert "Logga in med Växjö kommun" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(event="login.password_off", user=contact).count() == 1
+
+
+def test_an_inactive_provider_is_not_offered(client, idp):
+    idp.is_active = False
+    idp.save()
+    assert "Logga in med" not in client.get(reverse("account_login")).content.decode()
+    assert client.post(f"/konto/oidc/{SLUG}/login/", {"process": "login"}).status_code == 404
+
+
+def _factory_password():
+    from tests.factories import PASSWORD as FACTORY_PASSWORD
+
+    return FACTORY_PASSWORD
