@@ -68,7 +68,7 @@ ROUTES = {
     "openid_connect_login": PUBLIC,
     "openid_connect_callback": PUBLIC,  # the provider sends the browser back here
     "socialaccount_login_cancelled": PUBLIC,
-    "socialaccount_login_error": PUBLIC,
+    "socialaccount_login_error": MEMBER,  # not marked by allauth; the callback shows errors itself
     # --- allauth: the user's own account ---------------------------------------------
     "account_reauthenticate": MEMBER,
     "account_change_password": MEMBER,
@@ -206,4 +206,10 @@ def account_urlpatterns():
     """allauth's URL patterns with the flows in ``DISABLED`` answering 404."""
     from allauth import urls as allauth_urls
 
-    return _without_disabled(allauth_urls.urlpatterns)
+    # allauth's deprecated unnamed "social/..." redirects to its "3rdparty/..." pages: dropped
+    # (no old links to keep; every route here is named and classified).
+    patterns = [
+        p for p in allauth_urls.urlpatterns
+        if not (isinstance(p, URLPattern) and p.name is None and str(p.pattern).startswith("social/"))
+    ]
+    return _without_disabled(patterns)

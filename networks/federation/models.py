@@ -7,7 +7,7 @@ administrator adds a provider in the admin without touching the settings."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +58,7 @@ class IdentityProvider(models.Model):
         ),
     )
     strong_contexts = models.TextField(
-        _("starka autentiseringskontexter"), max_length=NOTE, blank=True,
+        _("starka autentiseringskontexter"), max_length=NOTE, blank=True, validators=[MaxLengthValidator(NOTE)],
         help_text=_(
             "En per rad, t.ex. http://id.elegnamnden.se/loa/1.0/loa3. En inloggning med någon av "
             "dem räknas som tvåstegsverifierad; annars krävs portalens egen."
