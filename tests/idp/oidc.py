@@ -40,6 +40,10 @@ def _configure(workdir, config):
         DEBUG=False,
         SECRET_KEY=os.urandom(32).hex(),
         ALLOWED_HOSTS=["*"],
+        # Cookies are per host, not per port: on 127.0.0.1 beside the portal, the provider's
+        # own names keep it from overwriting the portal's session (and its login state).
+        SESSION_COOKIE_NAME="idp_sessionid",
+        CSRF_COOKIE_NAME="idp_csrftoken",
         ROOT_URLCONF=__name__,
         INSTALLED_APPS=[
             "django.contrib.auth",
@@ -125,6 +129,28 @@ def _adapter_class():
 
 urlpatterns = []
 
+# The demo (``./portal.sh run``): Region Kronoberg's provider, asserting LoA3 for its staff in
+# the demo (networks/federation/demo.py creates the portal's side).
+DEMO_CLIENT_ID = "barnstodsportalen-demo"
+DEMO_CLIENT_SECRET = "demo-secret-not-for-production"  # noqa: S105 (the demo's, published)
+DEMO_SLUG = "region-kronoberg"
+DEMO_PEOPLE = ["eva.johansson@exempel.se", "samordnare.kronoberg@exempel.se"]
+DEMO_PASSWORD = "barnens-basta-demo-2025"  # the demo's published password (networks/demo.py)
+
+
+def demo_config(portal_url):
+    from urllib.parse import urlsplit
+
+    port = urlsplit(portal_url).port or 80
+    callback = f"/konto/oidc/{DEMO_SLUG}/login/callback/"
+    return {
+        "client": {
+            "id": DEMO_CLIENT_ID, "secret": DEMO_CLIENT_SECRET,
+            "redirect_uris": [f"http://{host}:{port}{callback}" for host in ("127.0.0.1", "localhost")],
+        },
+        "people": [{"email": e, "password": DEMO_PASSWORD, "acr": LOA3} for e in DEMO_PEOPLE],
+    }
+
 
 def main():
     import argparse
@@ -134,9 +160,13 @@ def main():
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--config", required=True, help="JSON: client and people")
+    parser.add_argument("--config", help="JSON: client and people")
+    parser.add_argument("--demo", metavar="PORTAL_URL", help="the demo's provider for the portal at PORTAL_URL")
     args = parser.parse_args()
-    config = json.loads(Path(args.config).read_text(encoding="utf-8"))
+    if args.demo:
+        config = demo_config(args.demo)
+    else:
+        config = json.loads(Path(args.config).read_text(encoding="utf-8"))
     workdir = tempfile.mkdtemp(prefix="oidc-idp-")
     _configure(workdir, config)
     import django
@@ -228,7 +258,7 @@ def log_in_through(client, provider, slug, email, password, *, start_path=None):
         page = browser.get(login_url, timeout=10)
         answer = browser.post(
             login_url,
-            data={"login": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+            data={"login": email, "password": password, "csrfmiddlewaretoken": browser.cookies["idp_csrftoken"]},
             headers={"Referer": login_url},
             allow_redirects=False,
             timeout=10,
