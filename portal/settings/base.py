@@ -354,6 +354,8 @@ INSTALLED_APPS += [
 ]
 ACCOUNT_ADAPTER = "networks.federation.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "networks.federation.adapters.SocialAccountAdapter"
+# The log-in page's form-action names the providers' origins (the redirect after its POST).
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "networks.federation.middleware.ProviderFormActionMiddleware")
 # Invite-only: a provider's answer never signs anyone up, and never matches an account by an
 # e-mail address outside the adapter's rule (networks.federation.services.resolve_account).
 SOCIALACCOUNT_AUTO_SIGNUP = False
