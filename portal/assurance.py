@@ -70,7 +70,43 @@ def login_assurance(login):
 def record_login(request):
     """At log-in (``user_logged_in``): keep the level of the login just completed in the new
     session and return it for the login's audit row."""
-    data = getattr(request, REQUEST_ATTR, None) or {"level": PASSWORD}
+    data = dict(getattr(request, REQUEST_ATTR, None) or {"level": PASSWORD})
+    reauthenticated = data.pop("reauthenticated", False)
     if hasattr(request, "session"):
         request.session[SESSION_KEY] = data
+        if reauthenticated:
+            record_reauthentication(request, request.user, data)
     return data
+
+
+def recently_reauthenticated(request):
+    """Re-authentication before consent and team changes and exports (docs/security.md 13, 24).
+
+    A session that logged in through an identity provider re-authenticates there (prompt=login;
+    ``networks.federation``): only a fresh login through the provider, marked re-authenticated
+    at log-in, counts — not the password, and not allauth's "this user has no password nor
+    TOTP, let them pass". Other sessions: allauth's rule (password or TOTP within
+    ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
+    import time
+
+    from allauth.account import app_settings as account_settings
+    from allauth.account.internal.flows.login import get_authentication_records
+    from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+
+    if session_level(request) == PASSWORD:
+        return did_recently_reauthenticate(request)
+    if not request.user.is_authenticated:
+        return False
+    records = [
+        r for r in get_authentication_records(request, request.user)
+        if r.get("reauthenticated") and r.get("method") == "socialaccount"
+    ]
+    return bool(records) and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def record_reauthentication(request, user, data):
+    """At log-in: a fresh login of the same person through the provider, asked for with
+    prompt=login, is a re-authentication (``recently_reauthenticated``)."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    record_authentication(request, user, "socialaccount", reauthenticated=True, provider=data.get("provider"))

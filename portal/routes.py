@@ -68,6 +68,7 @@ ROUTES = {
     "openid_connect_login": PUBLIC,
     "openid_connect_callback": PUBLIC,  # the provider sends the browser back here
     "socialaccount_login_cancelled": PUBLIC,
+    "federated_reauthenticate": MEMBER,  # back to the session's provider (networks.federation)
     "socialaccount_login_error": MEMBER,  # not marked by allauth; the callback shows errors itself
     # --- allauth: the user's own account ---------------------------------------------
     "account_reauthenticate": MEMBER,

@@ -17,6 +17,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.shortcuts import render
+from django.urls import reverse
 
 from portal import assurance
 from portal.adapters import AccountAdapter as PortalAccountAdapter
@@ -83,7 +84,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             refuse(request, provider=provider, reason=reason, user=user)
         if sociallogin.is_existing and sociallogin.user.pk != user.pk:
             refuse(request, provider=provider, reason=services.OTHER_ACCOUNT, user=user)
-        sociallogin.state[assurance.STATE_KEY] = services.answer_assurance(provider, id_token)
+        answer = services.answer_assurance(provider, id_token)
+        if services.is_reauthentication(request, user, id_token):
+            answer["reauthenticated"] = True
+        sociallogin.state[assurance.STATE_KEY] = answer
         if not sociallogin.is_existing:
             # The first login through this provider: the link is recorded (allauth's
             # SocialAccount) and audited.
@@ -96,7 +100,22 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 class AccountAdapter(PortalAccountAdapter):
     """The portal's account adapter, and password login refused for the staff of an
-    organisation whose administrator switched it off."""
+    organisation whose administrator switched it off; a session that logged in through a
+    provider re-authenticates there (``views.ReauthenticateView``)."""
+
+    def get_reauthentication_methods(self, user):
+        from allauth.core import context as allauth_context
+
+        request = allauth_context.request
+        if request is not None and assurance.session_level(request) != assurance.PASSWORD:
+            provider = IdentityProvider.objects.filter(pk=assurance.session_assurance(request).get("provider")).first()
+            if provider is not None:
+                return [{
+                    "id": "federated_reauthenticate",
+                    "description": provider.name,
+                    "url": reverse("federated_reauthenticate"),
+                }]
+        return super().get_reauthentication_methods(user)
 
     def pre_login(self, request, user, **kwargs):
         if "sociallogin" not in (kwargs.get("signal_kwargs") or {}):

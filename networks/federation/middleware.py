@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from .models import IdentityProvider
 
-PAGES = frozenset({"account_login", "openid_connect_login"})
+PAGES = frozenset({"account_login", "openid_connect_login", "federated_reauthenticate"})
 
 
 def provider_origins():

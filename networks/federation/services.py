@@ -72,6 +72,22 @@ def answer_assurance(provider, id_token):
     return {"level": level, "provider": provider.pk, "acr": acr}
 
 
+def is_reauthentication(request, user, id_token):
+    """A login of the person already logged in in this session, fresh at the provider: the
+    provider's ``auth_time`` (when it sends one) within the re-authentication timeout."""
+    import time
+
+    from django.conf import settings
+
+    current = getattr(request, "user", None)
+    if current is None or not current.is_authenticated or current.pk != user.pk:
+        return False
+    auth_time = id_token.get("auth_time")
+    if isinstance(auth_time, int | float) and not isinstance(auth_time, bool):
+        return time.time() - auth_time < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+    return True
+
+
 def password_login_refused(user):
     """True when one of ``user``'s organisations logs in only through its identity provider
     (an administrator switched password login off). Superusers keep their password."""

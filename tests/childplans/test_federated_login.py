@@ -196,3 +196,40 @@ def _factory_password():
     from tests.factories import PASSWORD as FACTORY_PASSWORD
 
     return FACTORY_PASSWORD
+
+
+def test_reauthentication_goes_back_to_the_same_provider(client, oidc_provider, idp, full_plan, contact, org_other):
+    from django.utils import timezone
+
+    from childplans.models import Consent
+
+    plan, guardian = full_plan["plan"], full_plan["guardian"]
+    log_in(client, oidc_provider, "kontakt@vaxjo.se")
+    url = reverse("childplans:consents", kwargs={"plan_pk": plan.pk})
+    data = {"guardian": guardian.pk, "given_on": timezone.localdate().isoformat(), "method": "verbal",
+            "organisations": [org_other.pk], "purposes": "Vård"}
+    count = Consent.objects.count()
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("federated_reauthenticate"))
+    assert Consent.objects.count() == count
+    # The password page does not count for a federated session.
+    from .conftest import reauthenticate
+
+    reauthenticate(client, contact)
+    assert client.post(url, data)["Location"].startswith(reverse("federated_reauthenticate"))
+    page = client.get(response["Location"])
+    assert "Logga in med Växjö kommun" in page.content.decode()
+    action = page.context["action"]
+    start = client.post(action, {"process": "login"})
+    query = parse_qs(urlsplit(start["Location"]).query)
+    assert query["prompt"] == ["login"] and query["max_age"] == ["0"] and query["acr_values"] == [LOA3]
+    back = log_in_through(client, oidc_provider, SLUG, "kontakt@vaxjo.se", PASSWORD, start_path=action)
+    assert back.status_code == 302 and back["Location"] == url
+    assert client.session[assurance.SESSION_KEY]["level"] == assurance.FEDERATED_STRONG
+    response = client.post(url, data)
+    assert response.status_code == 302 and Consent.objects.count() == count + 1
+
+
+def test_a_password_session_keeps_the_password_reauthentication(client, idp, contact):
+    client.force_login(contact)
+    assert client.get(reverse("federated_reauthenticate"))["Location"] == reverse("account_reauthenticate")
