@@ -5,6 +5,8 @@ allauth's ``openid_connect`` provider reads its configuration from a ``SocialApp
 portal's adapter builds one per active ``IdentityProvider`` row (``social_app``), so an
 administrator adds a provider in the admin without touching the settings."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
@@ -87,6 +89,12 @@ class IdentityProvider(models.Model):
         return parse_contexts(self.strong_contexts)
 
     def clean(self):
+        # The ID token comes from the token endpoint unsigned-checked (OpenID Connect Core
+        # 3.1.3.7: TLS stands in for the signature): https, but for a provider on this machine
+        # (the demo's, the tests').
+        parts = urlsplit(self.issuer or "")
+        if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValidationError({"issuer": _("Ange en https-adress.")})
         contexts = self.contexts
         if len(contexts) > CONTEXTS_MAX:
             raise ValidationError({"strong_contexts": _("Högst %(n)s kontexter.") % {"n": CONTEXTS_MAX}})

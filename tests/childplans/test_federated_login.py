@@ -233,3 +233,62 @@ def test_reauthentication_goes_back_to_the_same_provider(client, oidc_provider, 
 def test_a_password_session_keeps_the_password_reauthentication(client, idp, contact):
     client.force_login(contact)
     assert client.get(reverse("federated_reauthenticate"))["Location"] == reverse("account_reauthenticate")
+
+
+def _only_an_error_row(client, callback, audit_before, users_before):
+    response = client.get(callback)
+    assert response.status_code in (400, 401, 403), response.status_code
+    assert "_auth_user_id" not in client.session
+    assert get_user_model().objects.count() == users_before
+    rows = list(AuditEvent.objects.order_by("pk")[audit_before:])
+    assert [(r.action, r.event) for r in rows] == [(AuditEvent.Action.LOGIN_FAILED, "login.federated_error")]
+
+
+def test_a_replayed_callback_is_refused(client, oidc_provider, idp, contact):
+    callback = log_in_through(client, oidc_provider, SLUG, "kontakt@vaxjo.se", PASSWORD, follow=False)
+    assert client.get(callback)["Location"] == reverse("dashboard")
+    client.post(reverse("account_logout"))
+    audit_before, users_before = AuditEvent.objects.count(), get_user_model().objects.count()
+    _only_an_error_row(client, callback, audit_before, users_before)
+
+
+def test_a_callback_from_another_browser_is_refused(client, oidc_provider, idp, contact):
+    """Login CSRF: the answer meant for one browser (its state) opened in another."""
+    from django.test import Client
+
+    callback = log_in_through(Client(), oidc_provider, SLUG, "kontakt@vaxjo.se", PASSWORD, follow=False)
+    audit_before, users_before = AuditEvent.objects.count(), get_user_model().objects.count()
+    _only_an_error_row(client, callback, audit_before, users_before)
+
+
+def test_a_tampered_code_is_refused(client, oidc_provider, idp, contact):
+    callback = log_in_through(client, oidc_provider, SLUG, "kontakt@vaxjo.se", PASSWORD, follow=False)
+    tampered = callback.replace("code=", "code=x", 1)
+    audit_before, users_before = AuditEvent.objects.count(), get_user_model().objects.count()
+    _only_an_error_row(client, tampered, audit_before, users_before)
+
+
+def test_an_expired_id_token_is_refused(client, oidc_provider, idp, contact):
+    """The provider's ID token lives 5 minutes (its exp); opened 6 minutes later by the
+    portal's clock, the answer is refused."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    callback = log_in_through(client, oidc_provider, SLUG, "kontakt@vaxjo.se", PASSWORD, follow=False)
+    audit_before, users_before = AuditEvent.objects.count(), get_user_model().objects.count()
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=True):
+        _only_an_error_row(client, callback, audit_before, users_before)
+
+
+def test_the_issuer_is_https_but_on_this_machine(idp):
+    from django.core.exceptions import ValidationError
+
+    idp.issuer = "http://idp.example.se"
+    with pytest.raises(ValidationError) as error:
+        idp.full_clean()
+    assert "issuer" in error.value.message_dict
+    for issuer in ("https://idp.example.se/realms/x", "http://127.0.0.1:8100", "http://localhost:8100"):
+        idp.issuer = issuer
+        idp.full_clean()

@@ -238,11 +238,11 @@ class OIDCProvider:
         self.stop()
 
 
-def log_in_through(client, provider, slug, email, password, *, start_path=None):
+def log_in_through(client, provider, slug, email, password, *, start_path=None, follow=True):
     """A whole login through the provider with Django's test ``client`` as the browser on the
     portal's side and ``requests`` as the browser on the provider's side: start at the portal,
     log in at the provider, come back to the portal's callback. Returns the portal's answer
-    to the callback."""
+    to the callback (``follow=False``: the callback's path and query, not yet opened)."""
     from urllib.parse import urlsplit
 
     import requests
@@ -268,6 +268,8 @@ def log_in_through(client, provider, slug, email, password, *, start_path=None):
         answer = browser.get(provider.url + location if location.startswith("/") else location, allow_redirects=False, timeout=10)
     assert answer.status_code == 302, answer.text[:2000]
     callback = urlsplit(answer.headers["Location"])
+    if not follow:
+        return f"{callback.path}?{callback.query}"
     return client.get(f"{callback.path}?{callback.query}")
 
 
