@@ -292,3 +292,21 @@ def test_the_issuer_is_https_but_on_this_machine(idp):
     for issuer in ("https://idp.example.se/realms/x", "http://127.0.0.1:8100", "http://localhost:8100"):
         idp.issuer = issuer
         idp.full_clean()
+
+
+def test_only_the_pages_that_start_a_login_let_forms_go_to_the_provider(client, idp, oidc_provider, contact):
+    """CSP form-action: the log-in page names the provider's origin (the browser follows the
+    redirect after the form's POST); every other page stays 'self'."""
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert oidc_provider.url in form_action and "'self'" in form_action
+    client.force_login(contact)
+    policy = client.get(reverse("dashboard"))["Content-Security-Policy"]
+    assert oidc_provider.url not in policy
+
+
+def test_a_password_session_is_shown_as_such(client, idp, church):
+    user = person("diakon@kyrkan.se", church, with_mfa=False)  # no provider, no TOTP asked
+    client.post(reverse("account_login"), {"login": user.email, "password": _factory_password()})
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, user=user).get().assurance_level == assurance.PASSWORD
+    assert "lösenord (och portalens tvåstegsverifiering)" in client.get(reverse("usersessions_list")).content.decode()
