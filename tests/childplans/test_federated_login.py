@@ -238,6 +238,7 @@ def test_a_password_session_keeps_the_password_reauthentication(client, idp, con
 def _only_an_error_row(client, callback, audit_before, users_before):
     response = client.get(callback)
     assert response.status_code in (400, 401, 403), response.status_code
+    assert "Inloggningen via din organisation misslyckades" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert get_user_model().objects.count() == users_before
     rows = list(AuditEvent.objects.order_by("pk")[audit_before:])
