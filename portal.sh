@@ -39,13 +39,21 @@ cmd_run() {
   # Links in e-mails and the printed log-ins point at the port the portal runs on.
   export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:${PORT:-8000}}"
   mkdir -p var/mail var/broker/queue var/broker/processed
+  # The demo's identity provider for Region Kronoberg (issue 20; docs/federation.md): a real
+  # OpenID Connect provider asserting LoA3, so "Logga in med Region Kronoberg" works.
+  IDP_PORT=${IDP_PORT:-8100}
+  echo "==> starting the demo identity provider on http://127.0.0.1:$IDP_PORT (log in var/idp.log)"
+  .venv/bin/python tests/idp/oidc.py --demo "$PORTAL_BASE_URL" --port "$IDP_PORT" >var/idp.log 2>&1 &
+  IDP_PID=$!
+  trap 'kill $IDP_PID 2>/dev/null || true' EXIT INT TERM
+  export FEDERATION_DEMO_IDP_URL="http://127.0.0.1:$IDP_PORT"
   .venv/bin/python manage.py migrate --noinput
   .venv/bin/python manage.py load_demo
   echo "==> starting the Celery worker with beat (filesystem broker, log in var/celery.log)"
   .venv/bin/celery -A portal worker -B --queues celery,mail --concurrency 1 --loglevel INFO \
     --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
   CELERY_PID=$!
-  trap 'kill $CELERY_PID 2>/dev/null || true' EXIT INT TERM
+  trap 'kill $CELERY_PID $IDP_PID 2>/dev/null || true' EXIT INT TERM
   echo "==> e-mail is written to var/mail/; open http://127.0.0.1:${PORT:-8000}/"
   .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
 }

@@ -14,7 +14,6 @@
   the view's declared rules (``contact_only``, ``writes`` on a plan that may no longer change,
   ``reauthenticate``)."""
 
-from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
+from portal.assurance import recently_reauthenticated
 from portal.audit import audit_record
 from portal.forms import ServiceFormMixin
 from portal.models import AuditEvent
@@ -240,7 +240,7 @@ class PlanAccessMixin(ChildDataMixin):
         needs_reauth = self.reauthenticate == "always" or (
             self.reauthenticate and request.method not in SAFE_METHODS
         )
-        if needs_reauth and not did_recently_reauthenticate(request):
+        if needs_reauth and not recently_reauthenticated(request):
             raise ReauthenticationRequired()
         return None
 

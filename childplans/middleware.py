@@ -5,12 +5,18 @@ allauth offers TOTP and recovery codes but has no "required" switch. On every ch
 current member of any plan team, or someone whose organisation is of a kind that may keep
 plans, or a receiver of an organisation's referrals — and who has no authenticator is sent
 to set one up. Only the set-up pages and log-out
-are outside childplans, so they pass. Checked in the database on every such request."""
+are outside childplans, so they pass. Checked in the database on every such request.
+
+A session whose login through the organisation's identity provider asserted a strong
+authentication context (``portal.assurance.counts_as_second_factor``; docs/security.md 24)
+already passed a second factor there: it needs no TOTP here."""
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from portal.assurance import counts_as_second_factor
 
 from .selectors import may_reach_child_data
 
@@ -45,6 +51,8 @@ class ChildDataMFAMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None  # LoginRequiredMiddleware has already sent them to log in
+        if counts_as_second_factor(request):
+            return None
         if mfa_required(user):
             messages.warning(
                 request,

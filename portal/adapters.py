@@ -11,6 +11,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def get_login_stages(self):
+        """allauth's stages, with its TOTP step skipped for a login whose identity provider
+        asserted a strong context, and a last stage that hands the login's assurance level to
+        the session (portal/stages.py, portal/assurance.py)."""
+        stages = [
+            "portal.stages.AuthenticateStage" if s == "allauth.mfa.stages.AuthenticateStage" else s
+            for s in super().get_login_stages()
+        ]
+        return [*stages, "portal.stages.AssuranceStage"]
+
     def send_mail(self, template_prefix, email, context):
         from allauth.account.adapter import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site

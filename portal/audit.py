@@ -12,6 +12,7 @@ need not be handed the request."""
 
 from django.conf import settings
 
+from .assurance import session_level
 from .middleware import current_request
 from .models import AuditEvent
 
@@ -45,6 +46,9 @@ def audit_record(
         if request_user is not None and request_user.is_authenticated:
             user = request_user
     known = user is not None and user.pk is not None
+    request_user = getattr(request, "user", None) if request is not None else None
+    # The level of the session that acts (docs/security.md 24): a child-data read names it.
+    level = session_level(request) if request_user is not None and request_user.is_authenticated else ""
     return AuditEvent.objects.create(
         action=action,
         event=event,
@@ -58,4 +62,5 @@ def audit_record(
         detail=detail or {},
         plan_id=plan_id,
         child_id=child_id,
+        assurance_level=level,
     )

@@ -148,6 +148,8 @@ class AuditEvent(models.Model):
     # never cascades; a plan's access log for the guardians reads by plan_id.
     plan_id = models.BigIntegerField(_("plan-id"), null=True, blank=True)
     child_id = models.BigIntegerField(_("barn-id"), null=True, blank=True, db_index=True)
+    # How the acting session logged in (portal.assurance: password, federated, federated_strong).
+    assurance_level = models.CharField(_("tillitsnivå"), max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = _("granskningshändelse")

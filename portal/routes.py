@@ -42,6 +42,10 @@ DISABLED = frozenset(
         "account_confirm_login_code",
         "account_request_login_code",
         "account_signup_by_passkey",
+        # federated log-in (issue 20): no sign-up through a provider, and no linking by hand
+        # (the adapter links on the first login by the administrator's identifier)
+        "socialaccount_signup",
+        "socialaccount_connections",
     }
 )
 
@@ -61,6 +65,12 @@ ROUTES = {
     "account_reset_password_from_key": PUBLIC,
     "account_reset_password_from_key_done": PUBLIC,
     "mfa_authenticate": PUBLIC,  # the second step of logging in
+    # --- allauth socialaccount: log-in through an organisation's identity provider (issue 20)
+    "openid_connect_login": PUBLIC,
+    "openid_connect_callback": PUBLIC,  # the provider sends the browser back here
+    "socialaccount_login_cancelled": PUBLIC,
+    "federated_reauthenticate": MEMBER,  # back to the session's provider (networks.federation)
+    "socialaccount_login_error": MEMBER,  # not marked by allauth; the callback shows errors itself
     # --- allauth: the user's own account ---------------------------------------------
     "account_reauthenticate": MEMBER,
     "account_change_password": MEMBER,
@@ -79,6 +89,8 @@ ROUTES = {
     "account_email_verification_sent": MEMBER,
     "account_confirm_email": MEMBER,
     "account_confirm_login_code": MEMBER,
+    "socialaccount_signup": MEMBER,
+    "socialaccount_connections": MEMBER,
     # --- Django admin: staff only (admin_view); its log-in goes through allauth ---------
     "admin:login": PUBLIC,
     "admin:*": MEMBER,
@@ -212,4 +224,10 @@ def account_urlpatterns():
     """allauth's URL patterns with the flows in ``DISABLED`` answering 404."""
     from allauth import urls as allauth_urls
 
-    return _without_disabled(allauth_urls.urlpatterns)
+    # allauth's deprecated unnamed "social/..." redirects to its "3rdparty/..." pages: dropped
+    # (no old links to keep; every route here is named and classified).
+    patterns = [
+        p for p in allauth_urls.urlpatterns
+        if not (isinstance(p, URLPattern) and p.name is None and str(p.pattern).startswith("social/"))
+    ]
+    return _without_disabled(patterns)

@@ -10,6 +10,7 @@ from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from .assurance import record_login, session_assurance
 from .audit import audit_record
 from .middleware import SESSION_STARTED_KEY
 from .models import AuditEvent
@@ -39,7 +40,26 @@ def on_user_saved(sender, instance, created, update_fields=None, **kwargs):
 def on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED_KEY] = time.time()
-    audit_record(action=AuditEvent.Action.LOGIN, request=request, user=user)
+    # The level the login reached (password, or an identity provider's answer) is kept in the
+    # session and written in the login's row (docs/security.md 24).
+    assurance = record_login(request) if request is not None else {}
+    audit_record(
+        action=AuditEvent.Action.LOGIN, request=request, user=user,
+        detail={k: v for k, v in assurance.items() if k in ("provider", "acr")},
+    )
+
+
+@receiver(account_signals.user_logged_in)
+def on_allauth_login(sender, request, user, **kwargs):
+    """"Mina inloggningar" shows how each session logged in: the level goes into allauth's
+    session row (created by allauth.usersessions' receiver, connected before this one)."""
+    from allauth.usersessions.models import UserSession
+
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    session = UserSession.objects.filter(user=user, session_key=key).first() if key else None
+    if session is not None:
+        session.data = {**(session.data or {}), "assurance": session_assurance(request)}
+        session.save(update_fields=["data"])
 
 
 @receiver(auth_signals.user_logged_out)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("halsa/", views.health, name="health"),
     path("sprak/", login_not_required(set_language), name="set_language"),
     path("konto/", include(routes.account_urlpatterns())),
+    path("konto/", include("networks.federation.urls")),
     path("admin/", admin.site.urls),
     path("", include("networks.urls")),
     path("", include("meetings.urls")),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0006_user_protected_identity'),
+        ('portal', '0007_audit_session_level'),
     ]
 
     operations = [

@@ -385,3 +385,27 @@ CONSENT_REMINDER_DAYS = tuple(env.list("CONSENT_REMINDER_DAYS", cast=int, defaul
 # The plan page and "Min översikt" list consents that end within this many days.
 CONSENT_ENDING_SOON_DAYS = env.int("CONSENT_ENDING_SOON_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["consent-reminders"] = {"task": "childplans.tasks.consent_reminders", "schedule": 3600.0}
+# Federated log-in (issue 20) ---------------------------------------------------------------
+# Staff log in through their organisation's OpenID Connect provider (docs/federation.md,
+# docs/security.md 24). Providers are rows an administrator adds (networks.federation), not
+# settings; allauth's socialaccount does the protocol, the adapters the portal's rules.
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "networks.federation",
+]
+ACCOUNT_ADAPTER = "networks.federation.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "networks.federation.adapters.SocialAccountAdapter"
+# The log-in page's form-action names the providers' origins (the redirect after its POST).
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "networks.federation.middleware.ProviderFormActionMiddleware")
+# Invite-only: a provider's answer never signs anyone up, and never matches an account by an
+# e-mail address outside the adapter's rule (networks.federation.services.resolve_account).
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+# The provider's tokens are not kept: the portal needs who logged in and how, nothing more.
+SOCIALACCOUNT_STORE_TOKENS = False
+# Starting a login is a POST from the log-in page (a GET shows allauth's confirmation).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("FEDERATION_REQUESTS_TIMEOUT", default=10)

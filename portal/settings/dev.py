@@ -25,3 +25,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
 # production). Base32: add it to an authenticator app as a time-based key, or run
 # ``./portal.sh totp EMAIL`` for the current code.
 DEMO_TOTP_SECRET = "BARNSTODSPORTALENDEMOKOD"
+
+# The demo's identity provider for Region Kronoberg (networks/federation/demo.py), started by
+# ``./portal.sh run`` on port 8100; empty: no demo provider.
+FEDERATION_DEMO_IDP_URL = env("FEDERATION_DEMO_IDP_URL", default="")

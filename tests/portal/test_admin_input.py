@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin
@@ -19,6 +20,7 @@ from django.utils import timezone
 from childplans.models import ReasonCategory
 from meetings import services as meeting_services
 from meetings.models import Topic
+from networks.federation.models import FederatedIdentifier, IdentityProvider
 from networks.models import NetworkMembership
 from portal.audit import audit_record
 from portal.models import AuditEvent
@@ -50,6 +52,14 @@ def rows(db, administrator, network, coordinator, participant):
     Authenticator.objects.create(user=administrator, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "x"})
     UserSession.objects.create(user=administrator, ip="127.0.0.1", session_key="k" * 32, user_agent="test")
     audit_record(action=AuditEvent.Action.LOGIN, user=administrator)
+    provider = IdentityProvider.objects.create(
+        name="Region Kronoberg", slug="kronoberg", issuer="https://idp.example.se", client_id="portal",
+    )
+    provider.organisations.add(NetworkMembership.objects.filter(user=participant).first().organisation)
+    FederatedIdentifier.objects.create(provider=provider, user=participant, value="SE2321000065-1")
+    SocialAccount.objects.create(user=participant, provider="kronoberg", uid="SE2321000065-1")
+    other = IdentityProvider.objects.create(name="Polisen", slug="polisen", issuer="https://idp.polisen.example", client_id="p")
+    FederatedIdentifier.objects.create(provider=other, user=administrator, value="polis-1")
 
 
 @pytest.fixture

@@ -140,6 +140,9 @@ def test_public_routes_are_the_expected_few():
         "account_reset_password_from_key",
         "account_reset_password_from_key_done",
         "mfa_authenticate",
+        "openid_connect_login",  # log-in through an organisation's identity provider (issue 20)
+        "openid_connect_callback",
+        "socialaccount_login_cancelled",
         "admin:login",
         "invitation_accept",
         "meeting_rsvp",

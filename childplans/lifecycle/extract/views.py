@@ -9,7 +9,6 @@
   after re-authentication; the plan comes from ``services.plan_for_administrator`` (audited).
   Everyone else gets 404."""
 
-from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.views.generic import FormView
 
 from childplans.access import PlanAccessMixin, audit_denied, my_organisation_label, no_store
 from childplans.middleware import has_authenticator
+from portal.assurance import recently_reauthenticated
 from portal.models import AuditEvent
 
 from . import services
@@ -84,7 +84,7 @@ class AdministratorRegisterutdragView(FormView):
         if not has_authenticator(user):  # child data needs two-step verification (promise 11)
             messages.warning(request, _("Registerutdrag kräver tvåstegsverifiering. Ställ in en autentiseringsapp först."))
             return no_store(redirect("mfa_activate_totp"))
-        if not did_recently_reauthenticate(request):
+        if not recently_reauthenticated(request):
             raise ReauthenticationRequired()
         return no_store(super().dispatch(request, *args, **kwargs))
 

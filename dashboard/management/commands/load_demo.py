@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from childplans.demo import demo_professionals, demo_totp_secret, load_plan_demo
 from meetings.demo import load_meeting_demo, load_series_demo
 from networks.demo import DEMO_PASSWORD, demo_logins, load_demo
+from networks.federation.demo import load_federation_demo
 from portal.demo import production_settings
 
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         created.update(load_meeting_demo())
         created.update(load_series_demo())
         created.update(load_plan_demo())
+        created.update(load_federation_demo())
         if quiet:
             return
         if any(created.values()):
