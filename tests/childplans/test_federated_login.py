@@ -199,6 +199,8 @@ def _factory_password():
 
 
 def test_reauthentication_goes_back_to_the_same_provider(client, oidc_provider, idp, full_plan, contact, org_other):
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from childplans.models import Consent
@@ -207,7 +209,8 @@ def test_reauthentication_goes_back_to_the_same_provider(client, oidc_provider, 
     log_in(client, oidc_provider, "kontakt@vaxjo.se")
     url = reverse("childplans:consents", kwargs={"plan_pk": plan.pk})
     data = {"guardian": guardian.pk, "given_on": timezone.localdate().isoformat(), "method": "verbal",
-            "organisations": [org_other.pk], "purposes": "Vård"}
+            "organisations": [org_other.pk], "purposes": ["coordination"],
+            "valid_until": (timezone.localdate() + timedelta(days=100)).isoformat(), "note": "Vård"}
     count = Consent.objects.count()
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"].startswith(reverse("federated_reauthenticate"))
