@@ -101,7 +101,7 @@ SERIES = read_data(__file__, "series.toml")
 @transaction.atomic
 def load_series_demo(today=None):
     """The demo series (meetings/data/demo/series.toml) for its network, if the network has a
-    coordinator and no series yet: held meetings with answers, attendance and minutes, and coming
+    coordinator and no series yet: held meetings with answers, attendance and published minutes, and coming
     ones invited as a series. Returns {what: number created}."""
     today = today or timezone.localdate()
     network = Network.objects.filter(name=SERIES["network"]).first()
@@ -135,5 +135,6 @@ def load_series_demo(today=None):
         services.attendance_set(meeting=meeting, by=by, invitation_ids=list(came))
         services.minutes_save(meeting=meeting, by=by, text=SERIES["minutes"], follow_ups=SERIES["follow_ups"])
         services.meeting_close(meeting=meeting, by=by)
+        minutes.minutes_publish(meeting=meeting, by=by)  # to the present and the excused (issue 21)
     series_services.series_invite(series=series, by=by)
     return {"mötesserier": 1}

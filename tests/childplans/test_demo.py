@@ -145,7 +145,7 @@ def test_the_team_sees_saga_and_the_contact_person_has_work_on_the_dashboard(dem
         assert client_for(email).get(reverse("childplans:plan_detail", args=[saga.pk])).status_code == 200
     dashboard = client_for(CONTACT_EMAIL).get(reverse("dashboard"))
     kinds = [step.kind for step in dashboard.context["next_steps"]]
-    assert kinds[:3] == ["handover", "review_due", "overdue_actions"], kinds
+    assert kinds[:4] == ["handover", "review_due", "consent_ending", "overdue_actions"], kinds
     body = dashboard.content.decode()
     assert reverse("childplans:handover_respond", args=[alva.pk]) in body
     assert reverse("childplans:reviews", args=[saga.pk]) in body
