@@ -9,6 +9,7 @@ one referral (childplans/referrals/urls.py: ``ReferralAccessMixin``)."""
 
 from django.urls import path
 
+from .lifecycle import urls as lifecycle_urls
 from .networkmap import urls as networkmap_urls
 from .referrals import urls as referral_urls
 from .teammeetings import urls as teammeeting_urls
@@ -67,8 +68,10 @@ urlpatterns += networkmap_urls.urlpatterns
 urlpatterns += teammeeting_urls.urlpatterns
 # Referrals (issue 13): the plan's referrals, the receivers' inbox and pages, the flow.
 urlpatterns += referral_urls.urlpatterns
+# Gallring (issue 19): a plan's legal hold, and the administrators' forecast.
+urlpatterns += lifecycle_urls.urlpatterns
 
-MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"}) | {
+MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"}) | lifecycle_urls.MEMBER_ROUTES | {
     name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "member"
 }
 PUBLIC_ROUTES = teammeeting_urls.PUBLIC_ROUTES
