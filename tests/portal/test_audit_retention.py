@@ -96,3 +96,24 @@ def test_a_forward_clock_in_the_app_does_not_let_young_rows_go():
         with pytest.raises(DatabaseError):
             audit_prune()
     assert AuditEvent.objects.filter(pk=row.pk).exists()
+
+
+def _guarded():
+    row = audit_record(action=Action.VIEW)
+    try:
+        with transaction.atomic():
+            AuditEvent.objects.filter(pk=row.pk).delete()
+    except DatabaseError:
+        return True
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_has_the_guard_and_its_flush_still_empties_the_table():
+    """tests/conftest.py: SQLite empties the tables with DELETE after a transactional test; the
+    guard is lifted for that flush only and put back for the next test."""
+    assert _guarded()
+
+
+def test_the_guard_is_back_after_a_transactional_test():
+    assert _guarded()
