@@ -321,3 +321,13 @@ def test_a_twin_contact_person_gets_404_on_the_hold_page(full_plan, org_other):
     c = Client()
     c.force_login(twin)
     assert c.get(f"/planer/{full_plan['plan'].pk}/rattslig-sparr/").status_code == 404
+
+
+def test_the_demo_shows_a_closed_plans_gallring_date_and_a_held_plan(client, demo_plans):
+    ella = ChildPlan.objects.get(child__given_name="Ella", child__family_name="Fiktivsson")
+    decision = policy.decision_for(ella.pk)
+    assert ella.is_closed and decision.due_on is not None and not decision.kept
+    client.force_login(ella.contact_person)
+    body = client.get(f"/planer/{ella.pk}/").content.decode()
+    assert "Gallras" in body and f"december {decision.due_on.year}" in body
+    assert LegalHold.objects.filter(plan__child__given_name="Alva", lifted_at__isnull=True).count() == 1
