@@ -352,11 +352,11 @@ DEMO_TOTP_SECRET = None
 GALLRING_RULES = {
     "*": {"years": 5, "end_of_following_year": True, "source": "SoL 2001:453 12 kap. 1 §"},
 }
-# Reason categories (ReasonCategory.name) whose plans are never removed (SoL 12 kap. 2 §:
-# documents kept by decision, e.g. for a kommun's own archive rules).
+# Reason categories (ReasonCategory.name) whose plans are never removed (SoL 12 kap. 1 §
+# second paragraph: classes of documents that are kept; docs/lifecycle.md).
 GALLRING_KEPT_REASON_CATEGORIES = env.list("GALLRING_KEPT_REASON_CATEGORIES", default=[])
-# SoF 2001:937 7 kap. 2 §: the records of children born on these days of a month are kept for
-# research — only for an organisation whose OrganisationRetention says it follows that rule.
+# SoL 12 kap. 2 § and SoF 2001:937 7 kap. 2 §: the records of children born on these days of a
+# month are kept for research — only for an organisation whose OrganisationRetention says it follows that rule.
 GALLRING_RESEARCH_BIRTH_DAYS = [5, 15, 25]
 # The nightly run (childplans.lifecycle.tasks.gallring_nightly) and its time limit.
 GALLRING_RUN_HOUR = env.int("GALLRING_RUN_HOUR", default=2)
