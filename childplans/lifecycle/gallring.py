@@ -89,19 +89,30 @@ def _delete(queryset, counts):
     counts.update({label: n for label, n in by_label.items() if n})
 
 
-def _outbox_keys(plan):
+class Graph:
+    """What a run needs from the model graph, derived once per run (the walk is not free)."""
+
+    def __init__(self):
+        entries = child_data_models()
+        by_model = {e.model: e for e in entries}
+        self.plan_entries = _deletion_order([e for e in entries if e.root is ChildPlan])
+        self.child_entries = _deletion_order([e for e in entries if e.root is Child])
+        self.outbox = [(prefix, by_model[apps.get_model(label)]) for prefix, label in OUTBOX_KEYS.items()]
+        self.id_refs = [(m, field, root) for m, field, root in id_references() if m not in KEPT_ID_REFERENCES]
+
+
+def _outbox_keys(graph, plan):
     keys = []
-    for prefix, label in OUTBOX_KEYS.items():
-        model = apps.get_model(label)
-        entry = next(e for e in child_data_models() if e.model is model)
+    for prefix, entry in graph.outbox:
         keys += [f"{prefix}:{pk}" for pk in entry.rows_for(plan).values_list("pk", flat=True)]
     return keys
 
 
-def remove_plan(plan_id, today=None):
+def remove_plan(plan_id, today=None, graph=None):
     """Remove plan ``plan_id`` if it is due (decided again under its lock); returns the receipt,
     or None when the plan is gone, locked by someone else or no longer due."""
     today = today or timezone.localdate()
+    graph = graph or Graph()
     with transaction.atomic():
         plan = ChildPlan.objects.select_for_update(skip_locked=True).filter(pk=plan_id).first()
         if plan is None:
@@ -111,21 +122,19 @@ def remove_plan(plan_id, today=None):
             return None
         child_id = plan.child_id
         counts = Counter()
-        outbox = OutboundEmail.objects.filter(object_key__in=_outbox_keys(plan))
+        outbox = OutboundEmail.objects.filter(object_key__in=_outbox_keys(graph, plan))
         _delete(outbox, counts)
-        for model, field, root in id_references():
-            if model not in KEPT_ID_REFERENCES and root is ChildPlan:
+        for model, field, root in graph.id_refs:
+            if root is ChildPlan:
                 _delete(model._base_manager.filter(**{field: plan_id}), counts)
-        entries = [e for e in child_data_models() if e.root is ChildPlan]
-        for entry in _deletion_order(entries):
+        for entry in graph.plan_entries:
             _delete(entry.rows_for(plan), counts)
         if not ChildPlan.objects.filter(child_id=child_id).exists():
             child = Child(pk=child_id)
-            for model, field, root in id_references():
-                if model not in KEPT_ID_REFERENCES and root is Child:
+            for model, field, root in graph.id_refs:
+                if root is Child:
                     _delete(model._base_manager.filter(**{field: child_id}), counts)
-            child_entries = [e for e in child_data_models() if e.root is Child]
-            for entry in _deletion_order(child_entries):
+            for entry in graph.child_entries:
                 _delete(entry.rows_for(child), counts)
         receipt = GallringReceipt.objects.create(
             rule=f"{decision.rule.key}: {decision.rule.source}"[:100], plan_number=plan_id, counts=dict(sorted(counts.items()))
@@ -142,9 +151,10 @@ def run(today=None):
     whose removal fails (a database error) is left whole and logged by number; the others go."""
     today = today or timezone.localdate()
     result = Counter(removed=0, skipped=0, failed=0)
+    graph = Graph()
     for decision in policy.due_plans(today):
         try:
-            receipt = remove_plan(decision.plan_id, today)
+            receipt = remove_plan(decision.plan_id, today, graph)
         except DatabaseError:
             logger.exception("gallring: plan %s could not be removed; left whole", decision.plan_id)
             result["failed"] += 1
