@@ -331,3 +331,18 @@ def test_the_demo_shows_a_closed_plans_gallring_date_and_a_held_plan(client, dem
     body = client.get(f"/planer/{ella.pk}/").content.decode()
     assert "Gallras" in body and f"december {decision.due_on.year}" in body
     assert LegalHold.objects.filter(plan__child__given_name="Alva", lifted_at__isnull=True).count() == 1
+
+
+def test_the_nightly_tasks_are_scheduled_and_registered():
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    schedule = django_settings.CELERY_BEAT_SCHEDULE
+    for name in ("gallring-nightly", "audit-prune"):
+        assert schedule[name]["task"] in app.tasks, name
+    # the task runs the same run (eagerly in the tests): nothing due, nothing removed
+    from childplans.lifecycle.tasks import gallring_nightly
+    from portal.tasks import audit_prune
+
+    assert gallring_nightly.delay().get() == {"removed": 0, "skipped": 0, "failed": 0}
+    assert audit_prune.delay().get() == 0
