@@ -346,3 +346,26 @@ def test_the_nightly_tasks_are_scheduled_and_registered():
 
     assert gallring_nightly.delay().get() == {"removed": 0, "skipped": 0, "failed": 0}
     assert audit_prune.delay().get() == 0
+
+
+def test_a_closed_plan_can_be_held_from_its_page_without_moving_its_date(client, contact, org_social):
+    plan = closed_plan(contact, org_social, opened=date(2020, 3, 1), closed=date(2021, 6, 15))
+    due = policy.decision_for(plan.pk).due_on
+    changes = plan.changes.count()
+    client.force_login(contact)
+    reauthenticate(client, contact)
+    url = f"/planer/{plan.pk}/rattslig-sparr/"
+    assert "december 2027" in client.get(url).content.decode()
+    assert client.post(url, {"reason_category": "overklagande", "reason": "Överklagat"}).status_code == 302
+    assert policy.decision_for(plan.pk).kept == policy.KEPT_HOLD
+    assert plan.changes.count() == changes  # no entry in the record: the date stays
+    client.post(url, {"reason": "Avgjort"})
+    assert policy.decision_for(plan.pk).due_on == due
+
+
+def test_the_admin_shows_the_policy_read_only(client, administrator, org_social):
+    client.force_login(administrator)
+    page = client.get("/admin/lifecycle/organisationretention/add/")
+    assert page.status_code == 200 and "SoL 2001:453 12 kap. 1 §" in page.content.decode()
+    assert client.get("/admin/lifecycle/gallringreceipt/").status_code == 200
+    assert client.get("/admin/lifecycle/gallringreceipt/add/").status_code == 403
