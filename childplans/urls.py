@@ -68,12 +68,12 @@ urlpatterns += networkmap_urls.urlpatterns
 urlpatterns += teammeeting_urls.urlpatterns
 # Referrals (issue 13): the plan's referrals, the receivers' inbox and pages, the flow.
 urlpatterns += referral_urls.urlpatterns
-# Gallring (issue 19): a plan's legal hold, and the administrators' forecast.
+# The child's records as a whole (issue 19): gallring.
 urlpatterns += lifecycle_urls.urlpatterns
 
-MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"}) | lifecycle_urls.MEMBER_ROUTES | {
+MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"}) | {
     name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "member"
-}
+} | {name for name, cls in lifecycle_urls.ROUTE_CLASSES.items() if cls == "member"}
 PUBLIC_ROUTES = teammeeting_urls.PUBLIC_ROUTES
 REFERRAL_ROUTES = frozenset(name for name, cls in referral_urls.ROUTE_CLASSES.items() if cls == "referral")
 

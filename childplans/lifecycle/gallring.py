@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 # ``object_key=`` in the code: a new prefix must be named here or in NOT_CHILD_OUTBOX_KEYS.
 OUTBOX_KEYS = {
     "action": "childplans.Action",
+    "consent": "childplans.Consent",  # the consent reminders (issue 19 part 1, on main)
     "handover": "childplans.ContactHandover",
     "referral": "referrals.Referral",
     "review": "childplans.Review",

@@ -1,14 +1,19 @@
-"""The lifecycle's routes, in the plan's URL namespace (childplans/urls.py): the legal hold page
-is a plan route ("child"), the forecast a member route whose view answers 404 to all but the
-administrators."""
+"""The lifecycle app's routes, in the plan's URL namespace (``childplans``)."""
 
 from django.urls import path
 
-from . import views
+from . import views as gallring_views
 
-urlpatterns = [
-    path("planer/<id:plan_pk>/rattslig-sparr/", views.LegalHoldView.as_view(), name="legal_hold"),
-    path("gallring/", views.GallringForecastView.as_view(), name="gallring_forecast"),
-    path("gallring/export.csv", views.GallringForecastCsvView.as_view(), name="gallring_forecast_csv"),
+# --- gallring (issue 19, part 3) -----------------------------------------------------------------
+# The legal hold page is under the plan (child-scoped: the contact person's); the forecast and its
+# CSV are "member" routes whose views answer 404 to all but the administrators.
+gallring_urlpatterns = [
+    path("planer/<id:plan_pk>/rattslig-sparr/", gallring_views.LegalHoldView.as_view(), name="legal_hold"),
+    path("gallring/", gallring_views.GallringForecastView.as_view(), name="gallring_forecast"),
+    path("gallring/export.csv", gallring_views.GallringForecastCsvView.as_view(), name="gallring_forecast_csv"),
 ]
-MEMBER_ROUTES = frozenset({"gallring_forecast", "gallring_forecast_csv"})
+GALLRING_ROUTE_CLASSES = {"legal_hold": "child", "gallring_forecast": "member", "gallring_forecast_csv": "member"}
+# --- end gallring --------------------------------------------------------------------------------
+
+urlpatterns = [*gallring_urlpatterns]
+ROUTE_CLASSES = {**GALLRING_ROUTE_CLASSES}
