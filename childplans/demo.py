@@ -2,8 +2,8 @@
 read from childplans/data/demo/: who keeps the plans (people.toml) and four fictional plans in
 Kronobergs län at every stage (plans.toml): Saga Påhittad's whole story (team, consent,
 assessments, goals and actions, barnteamets möten, the network map, a referral the church has
-accepted), Milo's just opened, Alva's waiting for a handover, Ella's closed. So a newcomer sees
-barnets plan at once.
+accepted), Milo's just opened, Alva's waiting for a handover and under a legal hold, Ella's
+closed with her gallring date. So a newcomer sees barnets plan at once.
 
 The plans are written through the services (history, audit of the pages, consent rules) with
 dates relative to the day they are loaded; a plan is found again by its child's name and birth
@@ -28,6 +28,8 @@ from networks.models import Activity, Organisation, OrganisationMembership, Refe
 from portal.demo import at, dated, day, own_fields, production_settings, read_data
 
 from . import services
+from .lifecycle.models import LegalHold
+from .lifecycle.services import hold_set
 from .models import (
     Area,
     ChildPlan,
@@ -105,6 +107,8 @@ def load_plan_demo(today=None):
                 created["barnteamsmöten"] += TeamMeeting.objects.filter(plan=plan).count()
         if "referral" in spec:
             created["hänvisningar"] += _referral(plan, spec, today, orgs, people)
+        if "legal_hold" in spec and not LegalHold.objects.filter(plan=plan).exists():
+            hold_set(plan=plan, by=plan.contact_person, **spec["legal_hold"])
     return created
 
 

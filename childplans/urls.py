@@ -73,7 +73,7 @@ urlpatterns += networkmap_urls.urlpatterns
 urlpatterns += teammeeting_urls.urlpatterns
 # Referrals (issue 13): the plan's referrals, the receivers' inbox and pages, the flow.
 urlpatterns += referral_urls.urlpatterns
-# The child's records as a whole (issue 19): the registerutdrag.
+# The child's records as a whole (issue 19): gallring and the registerutdrag.
 urlpatterns += lifecycle_urls.urlpatterns
 
 MEMBER_ROUTES = frozenset({"plan_list", "plan_create", "my_actions", "indicators"}) | {

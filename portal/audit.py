@@ -64,3 +64,31 @@ def audit_record(
         child_id=child_id,
         assurance_level=level,
     )
+
+
+def audit_prune(now=None, batch=None):
+    """The audit log's one delete path: rows older than the log's retention
+    (``AUDIT_RETENTION_YEARS``, at least five years), oldest first, ``batch`` rows per
+    transaction. The database trigger (``portal.auditguard``) refuses any younger row, so a
+    wrong clock here fails instead of deleting. Returns how many rows were removed."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .auditguard import retention_years
+
+    now = now or timezone.now()
+    try:
+        cutoff = now.replace(year=now.year - retention_years())
+    except ValueError:  # 29 February
+        cutoff = now.replace(year=now.year - retention_years(), day=28)
+    cutoff -= timedelta(days=1)  # a day's margin for the database's own clock
+    batch = batch or getattr(settings, "AUDIT_PRUNE_BATCH", 1000)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            pks = list(AuditEvent.objects.filter(at__lt=cutoff).order_by("at", "pk").values_list("pk", flat=True)[:batch])
+            if not pks:
+                return removed
+            removed += AuditEvent.objects.filter(pk__in=pks).delete()[0]

@@ -1,4 +1,3 @@
-import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator
@@ -102,8 +101,9 @@ def tel_uri(phone):
 class AuditEvent(models.Model):
     """Append-only log of who did what, when and from where (docs/security.md 5-6).
 
-    Rows are only ever inserted (``audit_record``); a PostgreSQL trigger rejects UPDATE and
-    DELETE. ``user`` has no database constraint so that the log outlives accounts."""
+    Rows are only ever inserted (``audit_record``); a database trigger (``portal.auditguard``)
+    rejects every UPDATE and every DELETE of a row younger than the log's retention
+    (``AUDIT_RETENTION_YEARS``, at least five years): ``audit_prune`` is the one deleter. ``user`` has no database constraint so that the log outlives accounts."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("inloggning")
@@ -158,11 +158,6 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["user", "-at"], name="audit_user_at"),
             models.Index(fields=["plan_id", "-at"], name="audit_plan_at"),
-        ]
-        triggers = [
-            pgtrigger.Protect(
-                name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
         ]
 
     def __str__(self):

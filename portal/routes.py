@@ -165,6 +165,8 @@ ROUTES = {
     "childplans:plan_create": MEMBER,
     "childplans:my_actions": MEMBER,
     "childplans:indicators": MEMBER,
+    "childplans:gallring_forecast": MEMBER,  # 404 for all but the administrators
+    "childplans:gallring_forecast_csv": MEMBER,
     # the one-click answer to a team meeting's invitation (issue 12; its token is the key)
     "childplans:teammeeting_answer": PUBLIC,
     # --- referrals (childplans/referrals/urls.py): the plan's referrals are plan routes (the

@@ -52,3 +52,11 @@ def notice_digests():
 def noop():
     """The trivial task of the background-work yardstick (tests/bench/bench_meetings.py)."""
     return None
+
+
+@shared_task
+def audit_prune():
+    """Nightly (beat ``audit-prune``): remove the audit rows past their retention."""
+    from .audit import audit_prune as prune
+
+    return prune()

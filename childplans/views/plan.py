@@ -21,6 +21,7 @@ from ..forms import (
     CloseForm,
     GuardianForm,
 )
+from ..lifecycle import policy as gallring_policy
 from ..models import Guardian
 from ..referrals.selectors import plan_referral_counts
 from ..svg import wheel_svg_safe
@@ -51,6 +52,8 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
             is_contact=self.request.user.pk == plan.contact_person_id,
             handover_to_me=plan.pending_handover_to_id == self.request.user.pk,
             today=timezone.localdate(),
+            # a closed plan shows when it is removed (gallring), or why it is kept: one query
+            gallring=gallring_policy.decision_for(plan.pk) if plan.is_closed else None,
         )
         return ctx
 

@@ -409,3 +409,39 @@ SOCIALACCOUNT_STORE_TOKENS = False
 # Starting a login is a POST from the log-in page (a GET shows allauth's confirmation).
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("FEDERATION_REQUESTS_TIMEOUT", default=10)
+# Gallring (issue 19) -------------------------------------------------------------------------
+# Retention of a child's plan (docs/lifecycle.md): by the owning organisation's kind, "*" for
+# every other kind. SoL 2001:453 12 kap. 1 §: a record is removed five years after its last
+# entry, the removal done at the latest during the calendar year after the year the duty arose
+# ("end_of_following_year": the plan is due on 31 December of that year). The numbers are
+# configuration for the organisation's archivist (arkivansvarig) to confirm, not code.
+GALLRING_RULES = {
+    "*": {"years": 5, "end_of_following_year": True, "source": "SoL 2001:453 12 kap. 1 §"},
+}
+# Reason categories (ReasonCategory.name) whose plans are never removed (SoL 12 kap. 1 §
+# second paragraph: classes of documents that are kept; docs/lifecycle.md).
+GALLRING_KEPT_REASON_CATEGORIES = env.list("GALLRING_KEPT_REASON_CATEGORIES", default=[])
+# SoL 12 kap. 2 § and SoF 2001:937 7 kap. 2 §: the records of children born on these days of a
+# month are kept for research — only for an organisation whose OrganisationRetention says it follows that rule.
+GALLRING_RESEARCH_BIRTH_DAYS = [5, 15, 25]
+# The nightly run (childplans.lifecycle.tasks.gallring_nightly) and its time limit.
+GALLRING_RUN_HOUR = env.int("GALLRING_RUN_HOUR", default=2)
+GALLRING_RUN_MINUTE = env.int("GALLRING_RUN_MINUTE", default=30)
+GALLRING_TIME_LIMIT_SECONDS = env.int("GALLRING_TIME_LIMIT_SECONDS", default=3600)
+# The dry run (/gallring/): what falls due in the next N days.
+GALLRING_FORECAST_DAYS = env.int("GALLRING_FORECAST_DAYS", default=90)
+# The access log's own retention (HSLF-FS 2016:40 4 kap. 9 §; SoL 12 kap. 1 §): at least five
+# years — a system check refuses less, and the database trigger never lets a younger row go.
+AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=5)
+AUDIT_PRUNE_BATCH = 1000
+
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["gallring-nightly"] = {
+    "task": "childplans.lifecycle.tasks.gallring_nightly",
+    "schedule": crontab(hour=GALLRING_RUN_HOUR, minute=GALLRING_RUN_MINUTE),
+}
+CELERY_BEAT_SCHEDULE["audit-prune"] = {
+    "task": "portal.tasks.audit_prune",
+    "schedule": crontab(hour=GALLRING_RUN_HOUR, minute=(GALLRING_RUN_MINUTE + 15) % 60),
+}

@@ -158,7 +158,6 @@ def test_the_trigger_really_blocks_inserts(full_plan, break_audit):
         AuditEvent.objects.create(action=AuditEvent.Action.VIEW)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's (pgtrigger)")
 def test_audit_rows_cannot_be_changed_or_deleted(client, full_plan, contact):
     client.force_login(contact)
     client.get(reverse("childplans:plan_detail", kwargs={"plan_pk": full_plan["plan"].pk}))

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from childplans import demo
 from childplans import services as plan_services
 from childplans.demo import COLLEAGUE, ORGANISATIONS, PEOPLE, PLANS, PROFESSIONALS
+from childplans.lifecycle.models import LegalHold
 from childplans.models import (
     Action,
     Area,
@@ -49,7 +50,7 @@ TODAY = date(2025, 3, 10)
 NETWORK_PEOPLE = {p["email"]: p for p in networks_demo.PEOPLE.values()}
 PLAN_KEYS = {"given_name", "family_name", "birth_date", "by", "organisation", "part", "opened_on", "reason",
              "categories", "contact_person", "guardians", "consents", "team", "assessments", "goals",
-             "team_meetings", "voice", "chronology", "map", "referral", "close_reason"}  # fmt: skip
+             "team_meetings", "voice", "chronology", "map", "referral", "close_reason", "legal_hold"}  # fmt: skip
 REASON_CATEGORIES = set(import_module("childplans.migrations.0002_seed_settings").REASON_CATEGORIES)
 SERVICE = {"plan", "by"}
 
@@ -95,6 +96,9 @@ def test_a_plan(plan):
     assert set(plan["categories"]) <= REASON_CATEGORIES, where
     if "opened_on" in plan:
         check_when(plan["opened_on"], where)
+    if "legal_hold" in plan:  # issue 19: a reason category and a reason
+        check_keys(plan["legal_hold"], {"reason_category", "reason"}, {"reason_category", "reason"}, where)
+        assert plan["legal_hold"]["reason_category"] in LegalHold.Reason.values, where
 
     guardians = {}
     for g in plan.get("guardians", ()):
@@ -236,3 +240,4 @@ def test_loading_creates_every_plan_as_written():
         assert TeamMeeting.objects.filter(plan=plan).count() == len(spec.get("team_meetings", ()))
         assert Referral.objects.filter(plan=plan).count() == ("referral" in spec)
         assert plan.is_closed == ("close_reason" in spec)
+        assert LegalHold.objects.filter(plan=plan, lifted_at__isnull=True).count() == ("legal_hold" in spec)
