@@ -53,6 +53,11 @@ UNREACHED = {
     "openid_connect_login": "tests/childplans/test_federated_login.py, tests/e2e/test_federated_login.py",
     "openid_connect_callback": "tests/childplans/test_federated_login.py (strong, weak, refused, replayed, "
     "another browser's, tampered, expired)",
+    # issue 21: the crawler opens one page per route with the first object its links give, a
+    # coming meeting without minutes; publishing is walked through the pages, for the coordinator
+    # and every wrong user, in the tests named
+    "meeting_minutes_publish": "tests/meetings/test_minutes_publish.py, tests/meetings/test_access.py (the twin "
+    "table), tests/e2e/test_meetings_flow.py",
 }
 
 
