@@ -84,10 +84,16 @@ class ConsentOrganisationQuerySet(models.QuerySet):
         return self.for_purpose("referral")
 
 
+def on_team_now(prefix=""):
+    """On the team now: not removed. The one condition behind ``TeamMemberQuerySet.current``
+    and the database's "one current membership per person and plan" constraint."""
+    return Q(**{f"{prefix}removed_at__isnull": True})
+
+
 class TeamMemberQuerySet(models.QuerySet):
     def current(self):
         """On the team now: not removed (``TeamMember.is_current`` on one row)."""
-        return self.filter(removed_at__isnull=True)
+        return self.filter(on_team_now())
 
     def giving_access(self):
         """Current members who give their user access to their plan now: the account is active,

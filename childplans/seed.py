@@ -11,6 +11,7 @@ from django.utils import timezone
 from networks.models import OrganisationMembership
 from portal.kept import forget
 
+from .indicators import INDICATORS_TABLE
 from .models import (
     Action,
     Area,
@@ -23,7 +24,6 @@ from .models import (
     Review,
     TeamMember,
 )
-from .services import INDICATORS_TABLE
 
 GIVEN = ["Alva", "Elsa", "Maja", "Noah", "Liam", "Hugo", "Saga", "Ella", "Olle", "Leo", "Nora", "Vera"]
 FAMILY = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson"]

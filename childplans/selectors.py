@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    Count,
     Exists,
     JSONField,
     Min,
@@ -24,16 +23,22 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from networks.models import NetworkMembership, OrganisationMembership, ReferralReceiver
+from networks.models import OrganisationMembership, ReferralReceiver
 from portal.models import AuditEvent
 
+from .indicators import (  # noqa: F401  (the indicators' reads live in childplans/indicators.py)
+    SUPPRESS_BELOW,
+    indicators,
+    indicators_left_out,
+    indicators_timeout,
+    may_see_indicators,
+)
 from .models import (
     Action,
     Area,
     Assessment,
     ChildPlan,
     Consent,
-    ConsentPurpose,
     ContactHandover,
     Goal,
     Need,
@@ -338,113 +343,6 @@ def access_log_for(plan, limit=2000):
 
 def reviews_for(plan):
     return list(Review.objects.filter(plan=plan).select_related("recorded_by").order_by("-date", "-pk"))
-
-
-# --- indicators (no child data) ----------------------------------------------------------------
-
-SUPPRESS_BELOW = 5
-
-
-def may_see_indicators(user):
-    """Who may open the indicators (counts, no child data): administrators and the coordinators
-    of any network. The page and the way to it on Min översikt ask this."""
-    return user.is_staff or NetworkMembership.objects.filter(
-        user=user, role=NetworkMembership.Role.COORDINATOR
-    ).exists()
-# The indicators table is kept HTML (portal/kept.py); the services that change what it counts
-# forget it (services.INDICATORS_TABLE).
-INDICATORS_TIMEOUT = 600
-
-
-def _share(part, whole):
-    if whole < SUPPRESS_BELOW:
-        return None
-    return round(100 * part / whole)
-
-
-def indicators_timeout():
-    """How long the kept table may be kept: ``INDICATORS_TIMEOUT``, but never past midnight —
-    which plans count depends on the consents in force today (issue 19)."""
-    now = timezone.localtime()
-    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(1, min(INDICATORS_TIMEOUT, int((midnight - now).total_seconds())))
-
-
-def counted_in_statistics():
-    """For a plan queryset: a consent in force on the plan covers counted statistics
-    (``ConsentPurpose.STATISTICS``, issue 19). Only such plans are counted in the indicators."""
-    return Exists(Consent.objects.for_purpose(ConsentPurpose.STATISTICS).filter(plan_id=OuterRef("pk")))
-
-
-def indicators_left_out():
-    """How many active plans the indicators leave out: no consent in force covers statistics."""
-    return ChildPlan.objects.filter(status=ChildPlan.Status.ACTIVE).exclude(counted_in_statistics()).count()
-
-
-def indicators():
-    """Per län and kommun (of the owning organisation): active plans, and of the held reviews
-    the share where the child took part and the share where the guardians know the plan —
-    of the plans whose consent in force covers statistics (``counted_in_statistics``; the
-    page says how many were left out). A group under five plans or reviews is suppressed
-    (None). Counts only: no child data."""
-    plans = (
-        ChildPlan.objects.filter(status=ChildPlan.Status.ACTIVE)
-        .filter(counted_in_statistics())
-        .values("owner_organisation__lan__name", "owner_organisation__kommun__name")
-        .annotate(n=Count("pk"))
-    )
-    counted = ChildPlan.objects.filter(counted_in_statistics())
-    reviews = (
-        Review.objects.filter(status=Review.Status.HELD, plan__in=counted)
-        .values("plan__owner_organisation__lan__name", "plan__owner_organisation__kommun__name")
-        .annotate(
-            n=Count("pk"),
-            child=Count("pk", filter=Q(child_took_part=Review.ChildTookPart.YES)),
-            guardians=Count("pk", filter=Q(guardians_know_plan=True)),
-        )
-    )
-    groups = {}
-
-    def group(lan, kommun):
-        key = (lan or "", kommun or "")
-        if key not in groups:
-            groups[key] = {"lan": lan or "", "kommun": kommun or "", "plans": 0, "reviews": 0, "child": 0,
-                           "guardians": 0}
-        return groups[key]
-
-    for row in plans:
-        group(row["owner_organisation__lan__name"], row["owner_organisation__kommun__name"])["plans"] += row["n"]
-    for row in reviews:
-        g = group(row["plan__owner_organisation__lan__name"], row["plan__owner_organisation__kommun__name"])
-        g["reviews"] += row["n"]
-        g["child"] += row["child"]
-        g["guardians"] += row["guardians"]
-    lans = {}
-    for (lan, _kommun), g in sorted(groups.items()):
-        total = lans.setdefault(lan, {"lan": lan, "plans": 0, "reviews": 0, "child": 0, "guardians": 0, "kommuner": []})
-        for k in ("plans", "reviews", "child", "guardians"):
-            total[k] += g[k]
-        total["kommuner"].append(g)
-
-    def present(g):
-        return SimpleNamespace(
-            name=g.get("kommun") or g.get("lan") or "",
-            plans=g["plans"] if g["plans"] >= SUPPRESS_BELOW else None,
-            reviews=g["reviews"] if g["reviews"] >= SUPPRESS_BELOW else None,
-            child_share=_share(g["child"], g["reviews"]),
-            guardians_share=_share(g["guardians"], g["reviews"]),
-        )
-
-    result = []
-    for lan in sorted(lans):
-        total = lans[lan]
-        result.append(
-            SimpleNamespace(
-                total=present({**total, "kommun": ""}),
-                kommuner=[present(g) for g in total["kommuner"] if g["kommun"]],
-            )
-        )
-    return result
 
 
 __all__ = [

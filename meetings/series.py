@@ -4,7 +4,7 @@ A series is a title, kind, place, length, default topics and agenda, and its dat
 picked dates, meetings/recurrence.py). Each occurrence is a normal ``Meeting`` (agenda,
 invitations, answers, check-in, minutes as for any meeting) with ``series`` and
 ``recurrence_id`` (its original start). The services here plan, invite, change and end a
-series through the meeting services (meetings/services.py), so every rule of a meeting holds for
+series through the meeting services (meetings/services/), so every rule of a meeting holds for
 an occurrence; each writes its audit row in its transaction.
 
 Calendars see ONE event per series (meetings/ics.py): the invitation carries the series with its

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from . import notices
 from .models import NoticePreference, OutboundEmail, User
-from .outbox import _preload, build_message, enqueue_batches, notice_category, register
+from .outbox import build_message, enqueue_batches, notice_category, preload_rows, register
 
 Status = OutboundEmail.Status
 Frequency = notices.Frequency
@@ -138,7 +138,7 @@ def _item(row):
 @register(KIND_DIGEST)
 def render_digest(row):
     items = list(OutboundEmail.objects.filter(digest=row).order_by("created_at", "pk"))
-    _preload(items)
+    preload_rows(items)
     lines = [line for line in map(_item, items) if line is not None]
     if not lines:
         return None

@@ -205,7 +205,7 @@ def send_rows(ids, connection=None):
     todo = deque(_claim(ids, claim, lease_end))
     if not todo:
         return 0
-    _preload(todo)
+    preload_rows(todo)
     connection = connection or get_connection()
     accepted = []  # pks the server answered 250 for, "sent" not written yet
     sent = 0
@@ -305,7 +305,7 @@ def _claim(ids, claim, lease_end):
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def _preload(rows):
+def preload_rows(rows):
     """Each kind's ``preload`` with the batch's rows of that kind (see ``register``); a row on
     its own loads what it needs itself (fewer queries than a preload)."""
     by_kind = {}

@@ -10,11 +10,12 @@ from portal.models import AuditEvent
 
 
 def changing_services(module, reads=()):
-    """The module's public service functions: defined there, keyword-only arguments, not in
-    ``reads`` (the ones that only read)."""
+    """The module's public service functions: defined there (or, for a package split by concept,
+    in one of its modules), keyword-only arguments, not in ``reads`` (the ones that only read)."""
     found = set()
     for name, fn in inspect.getmembers(module, inspect.isfunction):
-        if fn.__module__ != module.__name__ or name.startswith("_") or name in reads:
+        defined_here = fn.__module__ == module.__name__ or fn.__module__.startswith(module.__name__ + ".")
+        if not defined_here or name.startswith("_") or name in reads:
             continue
         if any(p.kind == p.KEYWORD_ONLY for p in inspect.signature(fn).parameters.values()):
             found.add(name)

@@ -40,9 +40,9 @@ def test_the_layer_contract_holds():
     [
         ("portal/audit.py", "from networks.models import Network"),  # the bottom imports a feature
         ("networks/selectors.py", "from meetings.models import Meeting"),  # networks reads meetings
-        ("meetings/services.py", "from childplans.models import ChildPlan"),  # meetings reads child data
-        ("childplans/services.py", "from dashboard import selectors"),  # a feature imports the top
-        ("childplans/models.py", "from childplans.networkmap.models import MapPerson"),  # the plan's core
+        ("meetings/services/planning.py", "from childplans.models import ChildPlan"),  # meetings reads child data
+        ("childplans/services/work.py", "from dashboard import selectors"),  # a feature imports the top
+        ("childplans/models/plan.py", "from childplans.networkmap.models import MapPerson"),  # the plan's core
         ("childplans/changes.py", "from childplans.referrals.models import Referral"),  # the plan's core
         # the plan's sub-apps are siblings: none imports another ...
         ("childplans/referrals/services.py", "from childplans.teammeetings.models import TeamMeeting"),

@@ -11,7 +11,7 @@ class TeammeetingsConfig(AppConfig):
         # The plan's core calls this as the plan closes (childplans/hooks.py).
         from childplans.hooks import plan_closed_hooks, register
 
-        from . import emails  # noqa: F401  (outbox renderers)
+        from . import emails, minutes_emails  # noqa: F401  (outbox renderers)
         from .services.calling import cancel_for_closed_plan
 
         register(plan_closed_hooks, cancel_for_closed_plan)

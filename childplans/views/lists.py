@@ -15,7 +15,7 @@ from portal.forms import ServiceFormMixin
 from portal.kept import kept
 from portal.models import AuditEvent
 
-from .. import selectors, services
+from .. import indicators, selectors, services
 from ..access import ChildListMixin, no_store
 from ..changes import audit_plan
 from ..forms import (
@@ -112,22 +112,22 @@ class IndicatorsView(TemplateView):
     template_name = "childplans/indicators.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not selectors.may_see_indicators(request.user):
+        if not indicators.may_see_indicators(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["suppress_below"] = selectors.SUPPRESS_BELOW
+        ctx["suppress_below"] = indicators.SUPPRESS_BELOW
         # Kept HTML (portal/kept.py): counts over every plan and review, the same for everyone
         # who may open the page, no child data. Forgotten by the services that open and close
         # plans and record reviews (grep INDICATORS_TABLE); the timeout bounds the rest
         # (an organisation moved to another kommun in the admin).
         ctx["table_html"] = kept(
-            services.INDICATORS_TABLE, (),
+            indicators.INDICATORS_TABLE, (),
             lambda: render_to_string("childplans/_indicators_table.html", {
-                "groups": selectors.indicators(), "left_out": selectors.indicators_left_out(),
+                "groups": indicators.indicators(), "left_out": indicators.indicators_left_out(),
             }),
-            timeout=selectors.indicators_timeout(),
+            timeout=indicators.indicators_timeout(),
         )
         return ctx

@@ -220,7 +220,9 @@ def test_plan_consent_team_action_and_withdrawal(people, page, new_context):
     page.get_by_label(label("Organisationer som får dela uppgifter")).select_option(
         label="Fagrabäcksskolan (Växjö)"
     )
-    page.get_by_label(label("Ändamål")).fill("Samordna stödet kring närvaron i skolan.")
+    page.get_by_role("checkbox", name="Samordning i barnets team").check()
+    page.get_by_role("checkbox", name="Dela namngivna uppgifter med de valda organisationerna").check()
+    page.get_by_label(label("Anteckning om ändamålen")).fill("Samordna stödet kring närvaron i skolan.")
     page.get_by_role("button", name="Registrera samtycket").click()
     page.wait_for_load_state("load")
     reauthenticate_if_asked(page, lead_secret)

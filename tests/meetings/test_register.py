@@ -156,7 +156,7 @@ def test_the_coordinator_overrides_the_answer_and_back(people, march):
     services.attendance_set(meeting=march, by=c, invitation_ids=[])
     assert {e.email: e.status for e in register.register_for(march)}["deltagare@kyrkan.se"] == EXCUSED
     # The present list (representation, the attendance CSV) holds only the present.
-    assert [a.email for a in services.Attendance.objects.filter(status=PRESENT)] == []
+    assert [a.email for a in Attendance.objects.filter(status=PRESENT)] == []
 
 
 def test_register_refuses_bad_status_and_a_meeting_not_begun(network, people, march):

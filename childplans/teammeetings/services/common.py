@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from childplans.models import TeamMember
 from portal.notices import meeting_change_is_urgent
+from portal.queries import parse_id
 
 from ..models import TeamMeeting
 
@@ -36,9 +37,8 @@ def meeting_key(meeting):
 def change_is_urgent(object_key):
     """A team meeting's change or cancellation goes out at once when the meeting is near
     (``portal.notices.meeting_change_is_urgent``); a meeting gone is no reason to wait."""
-    starts_at = TeamMeeting.objects.filter(pk=int(object_key.split(":", 1)[1])).values_list(
-        "starts_at", flat=True
-    ).first()
+    pk = parse_id(object_key.partition(":")[2])
+    starts_at = TeamMeeting.objects.filter(pk=pk).values_list("starts_at", flat=True).first() if pk else None
     return starts_at is None or meeting_change_is_urgent(starts_at)
 
 

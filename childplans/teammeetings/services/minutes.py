@@ -88,7 +88,7 @@ MINUTES_ACTION_FIELDS = ["goal", "what", "responsible_organisation", "responsibl
 
 
 def _check_minutes_action(plan, item, *, today):
-    """The same rules as an action of the plan (``childplans.services._check_action``), with
+    """The same rules as an action of the plan (``childplans.services.work._check_action``), with
     Swedish messages keyed by field."""
     errors = {}
     if item.goal_id and item.goal.plan_id != plan.pk:

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from childplans import services as plan_services
+from childplans.indicators import INDICATORS_TABLE
 from childplans.models import Action, Area, ChronologyEntry, Need, PlanChange, Review, TeamMember
 from childplans.selectors import my_actions_for
-from childplans.services import INDICATORS_TABLE
 from childplans.teammeetings import services
 from childplans.teammeetings.models import (
     AgendaPoint,
