@@ -127,6 +127,11 @@ SQLITE_OPTIONS = {
 }
 
 
+# PostgreSQL only: see configured_database. DB_PREPARE_THRESHOLD empty = psycopg never prepares.
+DB_SERVER_SIDE_BINDING = env.bool("DB_SERVER_SIDE_BINDING", default=True)
+DB_PREPARE_THRESHOLD = env.int("DB_PREPARE_THRESHOLD", default=5) if env.str("DB_PREPARE_THRESHOLD", default="5") else None
+
+
 def configured_database(database):
     """A DATABASES entry (from ``env.db``) with what its engine needs here: SQLite gets
     ``SQLITE_OPTIONS`` (options given in the URL win), PostgreSQL persistent connections."""
@@ -137,6 +142,17 @@ def configured_database(database):
         # Persistent connections: a new PostgreSQL connection costs ~6 ms (docs/performance.md).
         database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         database["CONN_HEALTH_CHECKS"] = True
+        # Server-side prepared statements (issue 22, docs/performance.md "Prepared statements"):
+        # psycopg prepares a query once it has run DB_PREPARE_THRESHOLD times on a connection
+        # and binds parameters on the server. Not 0: a threshold of 0 prepares every statement
+        # at once, and multi-statement SQL (the audit guard's trigger functions at migrate)
+        # cannot be prepared. Behind PgBouncer in transaction mode, set its
+        # max_prepared_statements (docs/deploy.md); session mode needs nothing.
+        options = database.setdefault("OPTIONS", {})
+        if DB_SERVER_SIDE_BINDING:
+            options.setdefault("server_side_binding", True)
+        if DB_PREPARE_THRESHOLD is not None:
+            options.setdefault("prepare_threshold", DB_PREPARE_THRESHOLD)
     return database
 
 
