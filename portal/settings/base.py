@@ -450,6 +450,9 @@ GALLRING_FORECAST_DAYS = env.int("GALLRING_FORECAST_DAYS", default=90)
 # years — a system check refuses less, and the database trigger never lets a younger row go.
 AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=5)
 AUDIT_PRUNE_BATCH = 1000
+# PostgreSQL: the audit log is partitioned by month (portal/partitions.py); the daily
+# ``audit-partitions`` task keeps this many months made ahead of the current one.
+AUDIT_PARTITION_MONTHS_AHEAD = env.int("AUDIT_PARTITION_MONTHS_AHEAD", default=3)
 
 from celery.schedules import crontab  # noqa: E402
 
@@ -460,4 +463,8 @@ CELERY_BEAT_SCHEDULE["gallring-nightly"] = {
 CELERY_BEAT_SCHEDULE["audit-prune"] = {
     "task": "portal.tasks.audit_prune",
     "schedule": crontab(hour=GALLRING_RUN_HOUR, minute=(GALLRING_RUN_MINUTE + 15) % 60),
+}
+CELERY_BEAT_SCHEDULE["audit-partitions"] = {
+    "task": "portal.tasks.audit_partitions",
+    "schedule": crontab(hour=GALLRING_RUN_HOUR, minute=(GALLRING_RUN_MINUTE + 5) % 60),
 }
