@@ -156,10 +156,20 @@ def configured_database(database):
     return database
 
 
+def with_replica(databases):
+    """``databases`` with the ``replica`` alias when REPLICA_DATABASE_URL is set (a streaming
+    replica of the primary, docs/deploy.md), and the routers to go with it: the heavy read-only
+    reports read there (portal/routers.py). Without it, one database and no router."""
+    url = env.str("REPLICA_DATABASE_URL", default="")
+    if not url:
+        return databases, []
+    return {**databases, "replica": configured_database(env.db_url_config(url))}, ["portal.routers.ReplicaRouter"]
+
+
 # SQLite is the embedded default; PostgreSQL comes from DATABASE_URL.
-DATABASES = {
+DATABASES, DATABASE_ROUTERS = with_replica({
     "default": configured_database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"))
-}
+})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
