@@ -129,6 +129,7 @@ SQLITE_OPTIONS = {
 
 # PostgreSQL only: see configured_database. DB_PREPARE_THRESHOLD empty = psycopg never prepares.
 DB_SERVER_SIDE_BINDING = env.bool("DB_SERVER_SIDE_BINDING", default=True)
+DB_DISABLE_SERVER_SIDE_CURSORS = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 DB_PREPARE_THRESHOLD = env.int("DB_PREPARE_THRESHOLD", default=5) if env.str("DB_PREPARE_THRESHOLD", default="5") else None
 
 
@@ -153,6 +154,9 @@ def configured_database(database):
             options.setdefault("server_side_binding", True)
         if DB_PREPARE_THRESHOLD is not None:
             options.setdefault("prepare_threshold", DB_PREPARE_THRESHOLD)
+        # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) cannot
+        # outlive its transaction's server connection (docs/deploy.md).
+        database["DISABLE_SERVER_SIDE_CURSORS"] = DB_DISABLE_SERVER_SIDE_CURSORS
     return database
 
 
