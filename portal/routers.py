@@ -2,14 +2,18 @@
 
 Active only when ``REPLICA_DATABASE_URL`` is set: the settings then add the ``replica`` alias and
 ``ReplicaRouter``. The reports that read many rows and write none — the plan indicators
-(``childplans.indicators``), the flow of tips and referrals (``childplans.referrals.selectors.flow``)
-and a network's year report with its representation (``meetings.register.year_report``) — are
-marked with ``reports_on_replica``; while one runs, the reads of its thread go to the replica.
-Everything else, and every write, goes to ``default``:
+(``childplans.indicators``) and a network's year report with its representation
+(``meetings.register.year_report``) — are marked with ``reports_on_replica``; while one runs, the
+reads of its thread go to the replica. Everything else, and every write, goes to ``default``:
 
 - a write is never routed to the replica, not even the save of an object the report read there;
 - inside a transaction on ``default`` the report reads ``default`` (its own uncommitted rows);
-- without the alias (no replica configured) the marker does nothing.
+- without the alias (no replica configured) the marker does nothing;
+- a report whose queries carry the viewer's access rule stays on ``default``: the flow of tips
+  and referrals (``childplans.referrals.selectors.flow``) counts for the organisations the viewer
+  may see, a subquery of its own queries, and a permission change takes effect at once
+  (docs/security.md), never a replica's moment later. The reports marked here are checked for
+  access on ``default`` before they run (the view) and read data only.
 
 A streaming replica lags the primary by a moment: the reports tolerate that (counts, kept for
 minutes anyway); pages that show what was just changed never read it."""
