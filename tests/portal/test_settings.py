@@ -201,3 +201,24 @@ def test_entrypoint_is_executable():
     path = BASE_DIR / "docker" / "entrypoint.sh"
     assert path.read_text().startswith("#!/bin/sh")
     assert path.stat().st_mode & 0o111
+
+
+@pytest.mark.parametrize(("migrate_on_start", "migrates"), [(None, True), ("1", True), ("0", False)])
+def test_the_entrypoint_migrates_a_lone_web_container_only(tmp_path, migrate_on_start, migrates):
+    """A lone container migrates before gunicorn; compose's web replicas (MIGRATE_ON_START=0)
+    leave it to the one-shot migrate service. Run with stand-ins for python and gunicorn."""
+    import subprocess
+
+    log = tmp_path / "log"
+    for name in ("python", "gunicorn"):
+        stub = tmp_path / name
+        stub.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\n')
+        stub.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin"}
+    if migrate_on_start is not None:
+        env["MIGRATE_ON_START"] = migrate_on_start
+    subprocess.run(["/bin/sh", str(BASE_DIR / "docker" / "entrypoint.sh"), "gunicorn", "portal.wsgi:application"],
+                   env=env, check=True, timeout=10)  # fmt: skip
+    lines = log.read_text().splitlines()
+    assert lines[-1] == "gunicorn portal.wsgi:application"
+    assert ("python manage.py migrate --noinput" in lines) is migrates
