@@ -62,3 +62,16 @@ def test_who_may_see_the_plan_is_decided_per_request(client, plan, contact, org_
     assert ChildPlan.objects.get(pk=plan.pk).updated_at == before
     client.force_login(contact)
     assert client.get(url).status_code == 200
+
+
+def test_min_oversikt_lists_only_my_memberships_after_another_person_built_the_queryset(
+    network, coordinator, participant
+):
+    from dashboard.selectors import my_memberships, my_organisations
+
+    mine = my_memberships(coordinator)
+    theirs = my_memberships(participant)
+    assert [m.user_id for m in mine] == [coordinator.pk]
+    assert [m.user_id for m in theirs] == [participant.pk]
+    assert mine[0].member_count == 2
+    assert [o.user_id for o in my_organisations(participant)] == [participant.pk]
