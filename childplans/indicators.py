@@ -13,6 +13,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from networks.models import NetworkMembership
+from portal.routers import reports_on_replica
 
 from .models import (
     ChildPlan,
@@ -59,11 +60,13 @@ def counted_in_statistics():
     return Exists(Consent.objects.for_purpose(ConsentPurpose.STATISTICS).filter(plan_id=OuterRef("pk")))
 
 
+@reports_on_replica()
 def indicators_left_out():
     """How many active plans the indicators leave out: no consent in force covers statistics."""
     return ChildPlan.objects.filter(status=ChildPlan.Status.ACTIVE).exclude(counted_in_statistics()).count()
 
 
+@reports_on_replica()
 def indicators():
     """Per län and kommun (of the owning organisation): active plans, and of the held reviews
     the share where the child took part and the share where the guardians know the plan —

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from networks.models import NetworkMembership, Organisation
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from portal.routers import reports_on_replica
 
 from .models import Attendance, Invitation, Meeting
 
@@ -214,6 +215,7 @@ def year_bounds(year):
     return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
 
 
+@reports_on_replica()
 def year_report(network, year, now=None):
     """The network's meetings held in ``year`` (started by now, not cancelled) with their
     register counts; attendance by organisation and by kind of organisation (present, excused,

@@ -22,12 +22,15 @@ class PortalConfig(AppConfig):
 
 
 def install_audit_guard(sender, using="default", **kwargs):
-    """After every migrate: the audit table's guard with today's AUDIT_RETENTION_YEARS."""
+    """After every migrate: the audit table's guard with today's AUDIT_RETENTION_YEARS, and on
+    PostgreSQL its month partitions ahead (portal/partitions.py)."""
     from django.db import connections
 
     from .auditguard import install
+    from .partitions import ensure_audit_partitions
 
     install(connections[using])
+    ensure_audit_partitions(using=connections[using])
 
 
 def check_audit_retention(app_configs=None, **kwargs):

@@ -69,8 +69,10 @@ def audit_record(
 def audit_prune(now=None, batch=None):
     """The audit log's one delete path: rows older than the log's retention
     (``AUDIT_RETENTION_YEARS``, at least five years), oldest first, ``batch`` rows per
-    transaction. The database trigger (``portal.auditguard``) refuses any younger row, so a
-    wrong clock here fails instead of deleting. Returns how many rows were removed."""
+    transaction, after dropping the month partitions that lie wholly before the cutoff
+    (PostgreSQL). The database trigger (``portal.auditguard``) refuses any younger row, and
+    ``drop_partition`` any younger month, so a wrong clock here fails instead of deleting.
+    Returns how many rows were removed."""
     from datetime import timedelta
 
     from django.db import transaction
@@ -86,6 +88,13 @@ def audit_prune(now=None, batch=None):
     cutoff -= timedelta(days=1)  # a day's margin for the database's own clock
     batch = batch or getattr(settings, "AUDIT_PRUNE_BATCH", 1000)
     removed = 0
+    # PostgreSQL: whole months past the retention go as partitions (portal.partitions; the
+    # database's clock must agree); what is left (the default partition, the month the cutoff
+    # falls in, and SQLite's one table) goes row by row below.
+    from .partitions import drop_partition, expired_partitions
+
+    for name in expired_partitions(cutoff):
+        removed += drop_partition(name)
     while True:
         with transaction.atomic():
             pks = list(AuditEvent.objects.filter(at__lt=cutoff).order_by("at", "pk").values_list("pk", flat=True)[:batch])

@@ -103,7 +103,9 @@ class AuditEvent(models.Model):
 
     Rows are only ever inserted (``audit_record``); a database trigger (``portal.auditguard``)
     rejects every UPDATE and every DELETE of a row younger than the log's retention
-    (``AUDIT_RETENTION_YEARS``, at least five years): ``audit_prune`` is the one deleter. ``user`` has no database constraint so that the log outlives accounts."""
+    (``AUDIT_RETENTION_YEARS``, at least five years): ``audit_prune`` is the one deleter. On
+    PostgreSQL the table is partitioned by month (``portal.partitions``); its primary key there is
+    ``(id, at)``, ``id`` alone here. ``user`` has no database constraint so that the log outlives accounts."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("inloggning")
@@ -157,7 +159,9 @@ class AuditEvent(models.Model):
         ordering = ["-at"]
         indexes = [
             models.Index(fields=["user", "-at"], name="audit_user_at"),
+            # The plan's access log (plan) and the registerutdrag (plans and child), newest first.
             models.Index(fields=["plan_id", "-at"], name="audit_plan_at"),
+            models.Index(fields=["child_id", "-at"], name="audit_child_at"),
         ]
 
     def __str__(self):

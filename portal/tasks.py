@@ -60,3 +60,12 @@ def audit_prune():
     from .audit import audit_prune as prune
 
     return prune()
+
+
+@shared_task
+def audit_partitions():
+    """Daily (beat ``audit-partitions``): the audit log's month partitions
+    ``AUDIT_PARTITION_MONTHS_AHEAD`` ahead (portal/partitions.py; nothing on SQLite)."""
+    from .partitions import ensure_audit_partitions
+
+    return ensure_audit_partitions()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from childplans.selectors import SUPPRESS_BELOW
 from networks.models import ActivityTipCount, Organisation, ReferralReceiver
 from portal.queries import count_of, counted_page, with_total
+from portal.routers import reports_on_replica
 
 from .access import consent_in_force
 from .models import Referral, ReferralEvent
@@ -161,6 +162,7 @@ def _present(counts, parts=()):
     return cells
 
 
+@reports_on_replica()
 def flow(organisations, term, year):
     """Tips and referrals in a term to ``organisations`` (a queryset) and their activities:
     {"organisations": [row with "activities"], "kommuner": [row], "total": row}, every row

@@ -127,6 +127,12 @@ SQLITE_OPTIONS = {
 }
 
 
+# PostgreSQL only: see configured_database. DB_PREPARE_THRESHOLD empty = psycopg never prepares.
+DB_SERVER_SIDE_BINDING = env.bool("DB_SERVER_SIDE_BINDING", default=True)
+DB_DISABLE_SERVER_SIDE_CURSORS = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
+DB_PREPARE_THRESHOLD = env.int("DB_PREPARE_THRESHOLD", default=5) if env.str("DB_PREPARE_THRESHOLD", default="5") else None
+
+
 def configured_database(database):
     """A DATABASES entry (from ``env.db``) with what its engine needs here: SQLite gets
     ``SQLITE_OPTIONS`` (options given in the URL win), PostgreSQL persistent connections."""
@@ -137,13 +143,37 @@ def configured_database(database):
         # Persistent connections: a new PostgreSQL connection costs ~6 ms (docs/performance.md).
         database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         database["CONN_HEALTH_CHECKS"] = True
+        # Server-side prepared statements (issue 22, docs/performance.md "Prepared statements"):
+        # psycopg prepares a query once it has run DB_PREPARE_THRESHOLD times on a connection
+        # and binds parameters on the server. Not 0: a threshold of 0 prepares every statement
+        # at once, and multi-statement SQL (the audit guard's trigger functions at migrate)
+        # cannot be prepared. Behind PgBouncer in transaction mode, set its
+        # max_prepared_statements (docs/deploy.md); session mode needs nothing.
+        options = database.setdefault("OPTIONS", {})
+        if DB_SERVER_SIDE_BINDING:
+            options.setdefault("server_side_binding", True)
+        if DB_PREPARE_THRESHOLD is not None:
+            options.setdefault("prepare_threshold", DB_PREPARE_THRESHOLD)
+        # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) cannot
+        # outlive its transaction's server connection (docs/deploy.md).
+        database["DISABLE_SERVER_SIDE_CURSORS"] = DB_DISABLE_SERVER_SIDE_CURSORS
     return database
 
 
+def with_replica(databases):
+    """``databases`` with the ``replica`` alias when REPLICA_DATABASE_URL is set (a streaming
+    replica of the primary, docs/deploy.md), and the routers to go with it: the heavy read-only
+    reports read there (portal/routers.py). Without it, one database and no router."""
+    url = env.str("REPLICA_DATABASE_URL", default="")
+    if not url:
+        return databases, []
+    return {**databases, "replica": configured_database(env.db_url_config(url))}, ["portal.routers.ReplicaRouter"]
+
+
 # SQLite is the embedded default; PostgreSQL comes from DATABASE_URL.
-DATABASES = {
+DATABASES, DATABASE_ROUTERS = with_replica({
     "default": configured_database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"))
-}
+})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
@@ -434,6 +464,9 @@ GALLRING_FORECAST_DAYS = env.int("GALLRING_FORECAST_DAYS", default=90)
 # years — a system check refuses less, and the database trigger never lets a younger row go.
 AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=5)
 AUDIT_PRUNE_BATCH = 1000
+# PostgreSQL: the audit log is partitioned by month (portal/partitions.py); the daily
+# ``audit-partitions`` task keeps this many months made ahead of the current one.
+AUDIT_PARTITION_MONTHS_AHEAD = env.int("AUDIT_PARTITION_MONTHS_AHEAD", default=3)
 
 from celery.schedules import crontab  # noqa: E402
 
@@ -444,4 +477,8 @@ CELERY_BEAT_SCHEDULE["gallring-nightly"] = {
 CELERY_BEAT_SCHEDULE["audit-prune"] = {
     "task": "portal.tasks.audit_prune",
     "schedule": crontab(hour=GALLRING_RUN_HOUR, minute=(GALLRING_RUN_MINUTE + 15) % 60),
+}
+CELERY_BEAT_SCHEDULE["audit-partitions"] = {
+    "task": "portal.tasks.audit_partitions",
+    "schedule": crontab(hour=GALLRING_RUN_HOUR, minute=(GALLRING_RUN_MINUTE + 5) % 60),
 }

@@ -1,12 +1,14 @@
 """Production: everything from the environment; a missing secret stops start-up."""
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, configured_database, env, redis_db_url
+from .base import BASE_DIR, configured_database, env, redis_db_url, with_replica
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without it
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = {"default": configured_database(env.db("DATABASE_URL"))}  # no default: refuse to start without it
+DATABASES, DATABASE_ROUTERS = with_replica(
+    {"default": configured_database(env.db("DATABASE_URL"))}  # no default: refuse to start without it
+)
 
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

@@ -4,6 +4,10 @@ the in-memory mail backend, tasks run eagerly unless a test drives a real worker
 from .base import *  # noqa: F401,F403
 from .base import env
 
+# The read replica (portal/routers.py): an alias on the test database itself (TEST MIRROR); the
+# router is off unless a test turns it on (tests/childplans/test_reports_replica.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The Celery integration tests start a real worker with these pointing at a local SMTP server.
 EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")

@@ -37,11 +37,15 @@ def command(service):
     return value if isinstance(value, list) else value.split()
 
 
+ONE_SHOT = {"migrate"}
+
+
 def test_compose_has_the_services():
-    assert set(SERVICES) == {"web", "worker", "beat", "db", "redis", "cache", "mailpit"}
+    assert set(SERVICES) == {"migrate", "web", "proxy", "worker", "beat", "pgbouncer", "db", "db-replica", "redis",
+                             "cache", "mailpit"}
 
 
-@pytest.mark.parametrize("service", sorted(SERVICES))
+@pytest.mark.parametrize("service", sorted(set(SERVICES) - ONE_SHOT))
 def test_every_service_has_a_healthcheck(service):
     check = SERVICES[service].get("healthcheck")
     assert check and check.get("test") and not check.get("disable"), service
@@ -86,7 +90,10 @@ def test_web_is_gunicorn_with_five_workers():
     cmd = command("web")
     assert cmd[0] == "gunicorn" and cmd[1].startswith("portal.wsgi")
     assert cmd[cmd.index("--workers") + 1] == "5"
-    assert "8000" in " ".join(SERVICES["web"]["ports"])
+    # stateless and scalable (--scale web=N): no host port of its own; the proxy spreads requests
+    assert "ports" not in SERVICES["web"] and "8000" in SERVICES["web"]["expose"]
+    assert "8000" in " ".join(SERVICES["proxy"]["ports"])
+    assert "web:8000" in (BASE_DIR / "docker" / "proxy" / "nginx.conf").read_text()
 
 
 def test_worker_consumes_every_routed_queue_and_beat_runs_once():
@@ -100,11 +107,48 @@ def test_worker_consumes_every_routed_queue_and_beat_runs_once():
     assert "deploy" not in SERVICES["beat"] or SERVICES["beat"]["deploy"].get("replicas", 1) == 1
 
 
-def test_worker_and_beat_wait_for_migrations():
-    for name in ("worker", "beat"):
-        assert SERVICES[name]["depends_on"]["web"]["condition"] == "service_healthy"
-    assert "migrate" in (BASE_DIR / "docker" / "entrypoint.sh").read_text()
-    assert SERVICES["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+def test_one_migrate_runs_first_and_everything_waits_for_it():
+    """Several web replicas never migrate at once: a one-shot service migrates (straight to the
+    primary), web, worker and beat start once it has finished, and the entry point's own
+    migrate (for a lone container) is off in compose."""
+    migrate = SERVICES["migrate"]
+    assert command("migrate")[-3:] == ["manage.py", "migrate", "--noinput"]
+    assert migrate["restart"] == "no"
+    assert urlsplit(migrate["environment"]["DATABASE_URL"]).hostname == "db"
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "beat"):
+        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert SERVICES[name]["environment"]["MIGRATE_ON_START"] == "0"
+    entrypoint = (BASE_DIR / "docker" / "entrypoint.sh").read_text()
+    assert "MIGRATE_ON_START" in entrypoint and "migrate" in entrypoint
+
+
+def test_the_app_reaches_postgres_through_pgbouncer_in_transaction_mode():
+    """Prepared statements (DB_PREPARE_THRESHOLD) work through transaction pooling only with
+    max_prepared_statements; server-side cursors cannot outlive a pooled transaction."""
+    for name in ("web", "worker", "beat"):
+        env = SERVICES[name]["environment"]
+        assert urlsplit(env["DATABASE_URL"]).hostname == "pgbouncer"
+        assert urlsplit(env["REPLICA_DATABASE_URL"]).path == "/portal_replica"
+        assert env["DB_DISABLE_SERVER_SIDE_CURSORS"] == "true"
+    ini = (BASE_DIR / "docker" / "pgbouncer" / "pgbouncer.ini").read_text()
+    settings = dict(
+        (k.strip(), v.strip()) for k, v in (line.split("=", 1) for line in ini.splitlines()
+                                            if "=" in line and not line.lstrip().startswith(";"))
+    )
+    assert settings["pool_mode"] == "transaction"
+    assert int(settings["max_prepared_statements"]) > 0
+    assert settings["portal"].startswith("host=db ") and settings["portal_replica"].startswith("host=db-replica ")
+
+
+def test_the_replica_streams_from_the_primary():
+    assert "wal_level=replica" in command("db")
+    assert SERVICES["db-replica"]["image"] == SERVICES["db"]["image"]
+    start = (BASE_DIR / "docker" / "postgres" / "replica-start.sh").read_text()
+    assert "pg_basebackup" in start and "--write-recovery-conf" in start
+    assert "REPLICATION" in (BASE_DIR / "docker" / "postgres" / "primary-init.sh").read_text()
+    for script in ("entrypoint.sh", "postgres/primary-init.sh", "postgres/replica-start.sh", "pgbouncer/start.sh"):
+        assert (BASE_DIR / "docker" / script).stat().st_mode & 0o111, script
 
 
 def test_redis_keeps_tasks_and_the_cache_is_a_server_of_its_own():
