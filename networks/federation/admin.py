@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import AdminInputMixin, AuditedAdmin
@@ -84,6 +84,7 @@ class IdentityProviderForm(forms.ModelForm):
 @admin.register(IdentityProvider)
 class IdentityProviderAdmin(AuditedAdmin):
     form = IdentityProviderForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "slug", "protocol", "identifier_claim", "password_login_allowed", "is_active"]
     list_filter = ["protocol"]
     filter_horizontal = ["organisations"]
