@@ -29,3 +29,4 @@ DEMO_TOTP_SECRET = "BARNSTODSPORTALENDEMOKOD"
 # The demo's identity provider for Region Kronoberg (networks/federation/demo.py), started by
 # ``./portal.sh run`` on port 8100; empty: no demo provider.
 FEDERATION_DEMO_IDP_URL = env("FEDERATION_DEMO_IDP_URL", default="")
+FEDERATION_DEMO_SAML_IDP_URL = env("FEDERATION_DEMO_SAML_IDP_URL", default="")

@@ -161,7 +161,11 @@ class IdP:
             "force_authn": force,
             "password_asked": False,
         }
-        pending = {"id": request.id, "relay_state": params.get("RelayState", "")}
+        pending = {
+            "id": request.id, "relay_state": params.get("RelayState", ""),
+            "acs_url": request.assertion_consumer_service_url,
+            "entity_id": request.issuer.text.strip() if request.issuer is not None else "",
+        }
         user = self.sessions.get(_cookie(environ))
         if user and not force:
             return self._answer(start_response, user, pending)
@@ -216,7 +220,12 @@ class IdP:
 
         person = self.people[username]
         quirk = person.get("quirk")
-        sp = self.config["sp"]
+        sp = dict(self.config["sp"])
+        # The demo's SP is reached as 127.0.0.1 or localhost: the request names which.
+        if pending.get("acs_url") in sp.get("acs_urls", ()):
+            sp["acs_url"] = pending["acs_url"]
+        if pending.get("entity_id") in sp.get("entity_ids", ()):
+            sp["entity_id"] = pending["entity_id"]
         identity = {name: [value] for name, value in person.get("attributes", {}).items()}
         if person.get("context"):
             authn = {"class_ref": person["context"], "authn_instant": time.time()}
@@ -264,9 +273,9 @@ def _respond(start_response, status, body, content_type, headers=()):
 
 
 # The demo (``./portal.sh run``): Växjö kommun's IdP, asserting LoA3 for its demo staff
-# (networks/federation/demo.py creates the portal's side).
+# (networks/federation/demo.py creates the portal's side from this IdP's metadata).
 DEMO_SLUG = "vaxjo-kommun"
-DEMO_PEOPLE = ["lars.nilsson@exempel.se", "samordnare.vaxjo@exempel.se"]
+DEMO_PEOPLE = ["socialtjanst.vaxjo@exempel.se", "samordnare.vaxjo@exempel.se", "sofia.lindgren@exempel.se"]
 DEMO_PASSWORD = "barnens-basta-demo-2025"  # the demo's published password (networks/demo.py)
 
 
@@ -279,14 +288,20 @@ def demo_config(portal_url):
     import django
 
     django.setup()
+    from urllib.parse import urlsplit
+
     from networks.federation.saml import sp_credentials
 
     _, cert = sp_credentials()
     base = portal_url.rstrip("/")
+    port = urlsplit(base).port or 80
+    bases = [f"http://{host}:{port}" for host in ("127.0.0.1", "localhost")]
     return {
         "sp": {
             "entity_id": f"{base}/konto/saml/{DEMO_SLUG}/metadata/",
             "acs_url": f"{base}/konto/saml/{DEMO_SLUG}/acs/",
+            "entity_ids": [f"{b}/konto/saml/{DEMO_SLUG}/metadata/" for b in bases],
+            "acs_urls": [f"{b}/konto/saml/{DEMO_SLUG}/acs/" for b in bases],
             "cert": cert,
         },
         "people": [
