@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import AdminInputMixin, AuditedAdmin
 from portal.audit import audit_record
+from portal.forms import ModelForm as PortalModelForm
 from portal.models import AuditEvent
 
 from .models import FederatedIdentifier, IdentityProvider
@@ -38,7 +39,7 @@ def fetch_metadata(url):
     return content
 
 
-class IdentityProviderForm(forms.ModelForm):
+class IdentityProviderForm(PortalModelForm):
     saml_metadata_xml = forms.CharField(
         label=_("SAML: klistra in IdP:ns metadata"), required=False, max_length=METADATA_MAX_BYTES,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -48,7 +49,7 @@ class IdentityProviderForm(forms.ModelForm):
         label=_("SAML: eller ladda upp metadatafilen"), required=False,
     )
 
-    class Meta:
+    class Meta(PortalModelForm.Meta):
         model = IdentityProvider
         fields = "__all__"
 
