@@ -11,7 +11,8 @@ checks the AuthnRequest's signature with) and the people who can log in, each wi
 the ``AuthnContextClassRef`` this IdP asserts for them (e.g. LoA3, LoA2, or none: then the
 assertion carries no authentication statement), attributes, and optionally a ``quirk`` that
 makes this IdP answer wrongly for them (``unsigned``, ``wrong_audience``,
-``wrong_destination``, ``sha1``, ``unsolicited``), for the tests of what the portal refuses.
+``wrong_destination``, ``sha1``, ``unsolicited``, ``ignores_force_authn``: answers from its
+session without asking for the password), for the tests of what the portal refuses.
 
 Endpoints: ``/metadata`` (the IdP's metadata), ``/sso`` (a login: the login form, or the answer
 at once when this browser is logged in here and the request does not say ``ForceAuthn``),
@@ -43,7 +44,7 @@ EPPN = "urn:oid:1.3.6.1.4.1.5923.1.1.1.6"
 HSA_ID = "urn:oid:1.2.752.29.6.2.1"
 SIG_RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SIG_RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
-LIFETIME_MINUTES = 5  # the assertion's NotOnOrAfter
+LIFETIME_MINUTES = 10  # the assertion's NotOnOrAfter
 PASSWORD_DECLARATION = "urn:x-test:authn-declaration:password"
 
 
@@ -111,7 +112,7 @@ class IdP:
         self.config = config
         self.server, self.cert_file = _server(base_url, workdir)
         self.people = {p["username"]: p for p in config["people"]}
-        self.sessions = {}  # cookie -> username
+        self.sessions = {}  # cookie -> (username, when the password was given)
         self.pending = {}  # key -> the request being answered
         self.last_request = {}
 
@@ -166,9 +167,10 @@ class IdP:
             "acs_url": request.assertion_consumer_service_url,
             "entity_id": request.issuer.text.strip() if request.issuer is not None else "",
         }
-        user = self.sessions.get(_cookie(environ))
-        if user and not force:
-            return self._answer(start_response, user, pending)
+        session = self.sessions.get(_cookie(environ))
+        ignores = session and self.people[session[0]].get("quirk") == "ignores_force_authn"
+        if session and (not force or ignores):
+            return self._answer(start_response, session[0], pending, authn_instant=session[1])
         key = secrets.token_urlsafe(16)
         self.pending[key] = pending
         self.last_request["password_asked"] = True
@@ -210,11 +212,11 @@ class IdP:
         person = self.people.get(form.get("username", ""))
         if pending is None or person is None or person["password"] != form.get("password"):
             return _respond(start_response, "403 Forbidden", "fel användarnamn eller lösenord", "text/plain; charset=utf-8")
-        cookie = secrets.token_urlsafe(16)
-        self.sessions[cookie] = person["username"]
-        return self._answer(start_response, person["username"], pending, set_cookie=cookie)
+        cookie, now = secrets.token_urlsafe(16), time.time()
+        self.sessions[cookie] = (person["username"], now)
+        return self._answer(start_response, person["username"], pending, authn_instant=now, set_cookie=cookie)
 
-    def _answer(self, start_response, username, pending, set_cookie=None):
+    def _answer(self, start_response, username, pending, *, authn_instant, set_cookie=None):
         """The signed assertion, in an auto-posting form to the SP's ACS (HTTP-POST binding)."""
         from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
@@ -228,13 +230,13 @@ class IdP:
             sp["entity_id"] = pending["entity_id"]
         identity = {name: [value] for name, value in person.get("attributes", {}).items()}
         if person.get("context"):
-            authn = {"class_ref": person["context"], "authn_instant": time.time()}
+            authn = {"class_ref": person["context"], "authn_instant": authn_instant}
         else:
             # No class: an AuthnStatement (python3-saml requires one) whose context names a
             # declaration only (SAML Core 2.7.2.2).
             from saml2.saml import AuthnContextDeclRef
 
-            authn = {"decl_ref": AuthnContextDeclRef(text=PASSWORD_DECLARATION), "authn_instant": time.time()}
+            authn = {"decl_ref": AuthnContextDeclRef(text=PASSWORD_DECLARATION), "authn_instant": authn_instant}
         sha1 = quirk == "sha1"
         response = self.server.create_authn_response(
             identity,

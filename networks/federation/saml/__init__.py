@@ -264,7 +264,8 @@ def failure_code(auth, request_data):
     codes = {
         E.ASSERTION_EXPIRED: "saml_expired", E.RESPONSE_EXPIRED: "saml_expired", E.SESSION_EXPIRED: "saml_expired",
         E.WRONG_AUDIENCE: "saml_wrong_audience", E.WRONG_DESTINATION: "saml_wrong_destination",
-        E.WRONG_SUBJECTCONFIRMATION: "saml_wrong_destination",
+        # No SubjectConfirmation for this ACS still valid (its Recipient or NotOnOrAfter).
+        E.WRONG_SUBJECTCONFIRMATION: "saml_subject_confirmation",
         E.NO_SIGNED_ASSERTION: "saml_unsigned", E.NO_SIGNATURE_FOUND: "saml_unsigned",
         E.INVALID_SIGNATURE: "saml_bad_signature",
         E.DEPRECATED_SIGNATURE_METHOD: "saml_sha1", E.DEPRECATED_DIGEST_METHOD: "saml_sha1",
