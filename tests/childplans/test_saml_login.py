@@ -470,3 +470,19 @@ def test_a_saml_provider_needs_its_idp_fields(db):
         provider.full_clean()
     assert set(error.value.message_dict) >= {"saml_entity_id", "saml_sso_url", "saml_certificates"}
     assert re.search("https", str(error.value.message_dict["saml_sso_url"]))
+
+
+def test_the_login_page_lets_its_form_go_to_the_idp_and_password_login_can_be_off(client, saml_idp, idp, contact):
+    """CSP form-action names the IdP's SSO origin on the log-in page only; with password login
+    switched off, the staff of its organisations are sent to it."""
+    from tests.factories import PASSWORD as FACTORY_PASSWORD
+
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert saml_idp.url in form_action
+    idp.password_login_allowed = False
+    idp.save()
+    response = client.post(reverse("account_login"), {"login": contact.email, "password": FACTORY_PASSWORD})
+    assert response.status_code == 403 and "Logga in med Växjö kommun (SAML)" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(event="login.password_off", user=contact).count() == 1
