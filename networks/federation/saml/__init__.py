@@ -20,6 +20,7 @@ Where allauth stops short, and what this does instead:
   with the same function as for an OpenID Connect ID token (``services.answer_assurance``)."""
 
 import binascii
+import functools
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -65,6 +66,13 @@ def sp_credentials():
     key_path, cert_path = Path(settings.SAML_SP_KEY_FILE), Path(settings.SAML_SP_CERT_FILE)
     if not key_path.exists() or not cert_path.exists():
         _generate(key_path, cert_path)
+        _read.cache_clear()
+    return _read(key_path, cert_path)
+
+
+@functools.lru_cache(maxsize=4)
+def _read(key_path, cert_path):
+    """Read once per process (the log-in page lists the providers on every view)."""
     return key_path.read_text(encoding="ascii"), cert_path.read_text(encoding="ascii")
 
 
