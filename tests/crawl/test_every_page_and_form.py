@@ -53,6 +53,13 @@ UNREACHED = {
     "openid_connect_login": "tests/childplans/test_federated_login.py, tests/e2e/test_federated_login.py",
     "openid_connect_callback": "tests/childplans/test_federated_login.py (strong, weak, refused, replayed, "
     "another browser's, tampered, expired)",
+    "saml_login": "tests/childplans/test_saml_login.py, tests/e2e/test_federated_login.py",
+    "saml_acs": "tests/childplans/test_saml_login.py (strong, weak, missing, refused, tampered, unsigned, "
+    "wrong audience and destination, expired, replayed, another browser's, unsolicited)",
+    "saml_finish_acs": "tests/childplans/test_saml_login.py",
+    "saml_metadata": "tests/childplans/test_saml_login.py",
+    "saml_sls": "allauth's single logout (the portal does not ask IdPs to log out); its marking is "
+    "tests/portal/test_routes.py's",
     # issue 21: the crawler opens one page per route with the first object its links give, a
     # coming meeting without minutes; publishing is walked through the pages, for the coordinator
     # and every wrong user, in the tests named
