@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from networks.models import OrganisationMembership
 from portal.kept import forget
+from portal.partitions import ensure_audit_partitions
 
 from .indicators import INDICATORS_TABLE
 from .models import (
@@ -80,6 +81,9 @@ def seed_audit(rows, *, days=730, batch=1_000_000, stdout=None):
         return 0
     mix = [name for name, share in AUDIT_MIX for _ in range(share)]
     written = 0
+    # The month partitions of the whole span first (PostgreSQL after portal 0009), so no row
+    # lands in the default partition.
+    ensure_audit_partitions(start=timezone.now() - timedelta(days=days))
     with connection.cursor() as cursor:
         # The plans with their contact person, numbered 0..n-1, so a row picks one by arithmetic.
         cursor.execute("DROP TABLE IF EXISTS seed_audit_plan")

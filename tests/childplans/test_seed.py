@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from childplans.models import Action, ChildPlan, Review, TeamMember
 from childplans.seed import seed_audit
 from portal.models import AuditEvent
+from portal.partitions import partitioned
 
 from .conftest import person
 
@@ -53,3 +55,8 @@ def test_seed_audit_rows_spread_over_two_years_on_seeded_plans(org_social, org_s
         plan = plans[row.plan_id]
         assert (row.child_id, row.user_id) == (plan.child_id, plan.contact_person_id)
         assert row.action in AuditEvent.Action.values
+    if partitioned():
+        # every row in its month's partition: none waits in the default partition
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM portal_auditevent_default")
+            assert cursor.fetchone()[0] == 0
