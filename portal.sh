@@ -76,7 +76,14 @@ cmd_test() {
   fi
   echo "==> database: ${DATABASE_URL:-SQLite (no PostgreSQL on 127.0.0.1:5432)}"
   echo "==> redis:    ${TEST_REDIS_URL:-none (integration tests will be skipped)}"
-  .venv/bin/pytest "$@"
+  # In parallel processes (pytest-xdist), one per core by default; each has its own test
+  # database. Tests that share a module's fixtures stay in one process (tests/conftest.py:
+  # xdist groups). PYTEST_WORKERS=0 runs everything in this process.
+  local workers=${PYTEST_WORKERS:-auto}
+  local parallel=()
+  if [ "$workers" != "0" ]; then parallel=(-n "$workers" --dist loadgroup); fi
+  echo "==> workers:  ${workers}"
+  .venv/bin/pytest "${parallel[@]}" "$@"
 }
 
 cmd_totp() {
