@@ -45,15 +45,23 @@ cmd_run() {
   echo "==> starting the demo identity provider on http://127.0.0.1:$IDP_PORT (log in var/idp.log)"
   .venv/bin/python tests/idp/oidc.py --demo "$PORTAL_BASE_URL" --port "$IDP_PORT" >var/idp.log 2>&1 &
   IDP_PID=$!
-  trap 'kill $IDP_PID 2>/dev/null || true' EXIT INT TERM
+  # ... and a SAML 2.0 IdP for Växjö kommun (pysaml2, signing with xmlsec1, asserting LoA3).
+  SAML_IDP_PORT=${SAML_IDP_PORT:-8101}
+  echo "==> starting the demo SAML IdP on http://127.0.0.1:$SAML_IDP_PORT (log in var/saml-idp.log)"
+  .venv/bin/python tests/idp/saml.py --demo "$PORTAL_BASE_URL" --port "$SAML_IDP_PORT" >var/saml-idp.log 2>&1 &
+  SAML_IDP_PID=$!
+  trap 'kill $IDP_PID $SAML_IDP_PID 2>/dev/null || true' EXIT INT TERM
   export FEDERATION_DEMO_IDP_URL="http://127.0.0.1:$IDP_PORT"
+  export FEDERATION_DEMO_SAML_IDP_URL="http://127.0.0.1:$SAML_IDP_PORT"
   .venv/bin/python manage.py migrate --noinput
+  # load_demo reads the SAML IdP's metadata: wait until it listens.
+  for _ in $(seq 1 30); do port_open 127.0.0.1 "$SAML_IDP_PORT" && break; sleep 1; done
   .venv/bin/python manage.py load_demo
   echo "==> starting the Celery worker with beat (filesystem broker, log in var/celery.log)"
   .venv/bin/celery -A portal worker -B --queues celery,mail --concurrency 1 --loglevel INFO \
     --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
   CELERY_PID=$!
-  trap 'kill $CELERY_PID $IDP_PID 2>/dev/null || true' EXIT INT TERM
+  trap 'kill $CELERY_PID $IDP_PID $SAML_IDP_PID 2>/dev/null || true' EXIT INT TERM
   echo "==> e-mail is written to var/mail/; open http://127.0.0.1:${PORT:-8000}/"
   .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
 }
@@ -68,7 +76,14 @@ cmd_test() {
   fi
   echo "==> database: ${DATABASE_URL:-SQLite (no PostgreSQL on 127.0.0.1:5432)}"
   echo "==> redis:    ${TEST_REDIS_URL:-none (integration tests will be skipped)}"
-  .venv/bin/pytest "$@"
+  # In parallel processes (pytest-xdist), one per core by default; each has its own test
+  # database. Tests that share a module's fixtures stay in one process (tests/conftest.py:
+  # xdist groups). PYTEST_WORKERS=0 runs everything in this process.
+  local workers=${PYTEST_WORKERS:-auto}
+  local parallel=()
+  if [ "$workers" != "0" ]; then parallel=(-n "$workers" --dist loadgroup); fi
+  echo "==> workers:  ${workers}"
+  .venv/bin/pytest "${parallel[@]}" "$@"
 }
 
 cmd_totp() {

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from networks.models import OrganisationMembership
 from portal.kept import forget
+from portal.partitions import ensure_audit_partitions
 
 from .indicators import INDICATORS_TABLE
 from .models import (
@@ -18,7 +19,10 @@ from .models import (
     Assessment,
     Child,
     ChildPlan,
+    Consent,
+    ConsentOrganisation,
     Goal,
+    Guardian,
     Need,
     PlanKeepingKind,
     Review,
@@ -27,6 +31,92 @@ from .models import (
 
 GIVEN = ["Alva", "Elsa", "Maja", "Noah", "Liam", "Hugo", "Saga", "Ella", "Olle", "Leo", "Nora", "Vera"]
 FAMILY = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson"]
+
+
+def seed_consents(plan_rows, owners, rng, today, batch):
+    """One guardian per child and one written consent in force per plan, covering the owner
+    organisation for every purpose but (for one plan in ten) statistics, as a real portal's
+    plans have: the indicators count only plans with a consent for statistics, and the
+    consent pages and the referral rule read these rows."""
+    guardians = [
+        Guardian(child_id=plan.child_id, name=f"Vårdnadshavare {plan.child_id}",
+                 relation=rng.choice(Guardian.Relation.values))
+        for plan in plan_rows
+    ]
+    Guardian.objects.bulk_create(guardians, batch_size=batch)
+    if guardians[0].pk is None:
+        guardians = list(Guardian.objects.order_by("-pk")[: len(plan_rows)])[::-1]
+    consents = []
+    for plan, guardian, owner in zip(plan_rows, guardians, owners, strict=True):
+        given = today - timedelta(days=rng.randrange(1, 300))
+        consents.append(Consent(
+            plan=plan, guardian=guardian, given_on=given, valid_until=given + timedelta(days=365),
+            method=Consent.Method.WRITTEN, recorded_by_id=owner.user_id, for_coordination=True,
+            for_sharing=True, for_referral=True, for_family=True, for_statistics=rng.random() < 0.9,
+        ))
+    Consent.objects.bulk_create(consents, batch_size=batch)
+    if consents[0].pk is None:
+        consents = list(Consent.objects.order_by("-pk")[: len(plan_rows)])[::-1]
+    ConsentOrganisation.objects.bulk_create(
+        [ConsentOrganisation(consent=c, organisation_id=o.organisation_id)
+         for c, o in zip(consents, owners, strict=True)],
+        batch_size=batch,
+    )
+
+
+# One audit row per read and change of child data (portal/audit.py). The shares of the actions
+# follow what a plan's life writes: mostly reads, then changes, the rest log-ins and exports.
+AUDIT_MIX = (("view", 80), ("update", 12), ("create", 4), ("print", 3), ("export", 1))
+
+
+def seed_audit(rows, *, days=730, batch=1_000_000, stdout=None):
+    """Add ``rows`` audit rows spread evenly over the last ``days`` days (PostgreSQL only: one
+    ``INSERT … SELECT`` over ``generate_series`` per ``batch`` rows, each its own transaction so
+    an interrupted seeding keeps what it wrote). Each row reads or changes one seeded plan, by a
+    member of that plan's team, as portal.audit writes them. Returns the rows written."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("seed_audit needs PostgreSQL (generate_series)")
+    plans = ChildPlan.objects.count()
+    if not plans or rows <= 0:
+        return 0
+    mix = [name for name, share in AUDIT_MIX for _ in range(share)]
+    written = 0
+    # The month partitions of the whole span first (PostgreSQL after portal 0009), so no row
+    # lands in the default partition.
+    ensure_audit_partitions(start=timezone.now() - timedelta(days=days))
+    with connection.cursor() as cursor:
+        # The plans with their contact person, numbered 0..n-1, so a row picks one by arithmetic.
+        cursor.execute("DROP TABLE IF EXISTS seed_audit_plan")
+        cursor.execute(
+            "CREATE UNLOGGED TABLE seed_audit_plan AS SELECT row_number() OVER (ORDER BY p.id) - 1 AS n,"
+            " p.id AS plan_id, p.child_id, p.contact_person_id AS user_id FROM childplans_childplan p"
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON seed_audit_plan (n)")
+    while written < rows:
+        size = min(batch, rows - written)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO portal_auditevent
+                    (at, user_id, user_label, organisation_label, action, event, object_type,
+                     object_id, request_id, ip_address, detail, plan_id, child_id, assurance_level)
+                SELECT now() - (%(days)s * interval '1 day') * ((g.i + %(offset)s)::float8 / %(rows)s),
+                       p.user_id, 'seed', '', (%(mix)s::text[])[1 + (g.i * 7919) %% %(mixlen)s], '',
+                       'childplans.childplan', p.plan_id::text, '', NULL, '{}'::jsonb,
+                       p.plan_id, p.child_id, 'password'
+                FROM generate_series(0, %(size)s - 1) AS g(i)
+                JOIN seed_audit_plan p ON p.n = ((g.i + %(offset)s) * 104729) %% %(plans)s
+                """,
+                {"days": days, "offset": written, "rows": rows, "mix": mix, "mixlen": len(mix),
+                 "size": size, "plans": plans},
+            )
+        written += size
+        if stdout:
+            stdout.write(f"    audit rows: {written:,} of {rows:,}\n")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE seed_audit_plan")
+        cursor.execute("ANALYZE portal_auditevent")
+    return written
 
 
 def _chunks(items, size):
@@ -84,6 +174,7 @@ def seed_plans(*, plans, actions, reviews, seed=4, batch=2000, memberships=None)
             areas={a: {"need": rng.choice(Need.values), "seen": "", "seen_by": ""} for a in Area.values},
         ))
     TeamMember.objects.bulk_create(team, batch_size=batch)
+    seed_consents(plan_rows, owners, rng, today, batch)
     Goal.objects.bulk_create(goals, batch_size=batch)
     Assessment.objects.bulk_create(assessments, batch_size=batch)
     if goals[0].pk is None:

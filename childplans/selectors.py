@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from networks.models import OrganisationMembership, ReferralReceiver
 from portal.models import AuditEvent
+from portal.queries import built_once
 
 from .indicators import (  # noqa: F401  (the indicators' reads live in childplans/indicators.py)
     SUPPRESS_BELOW,
@@ -51,10 +52,28 @@ from .models import (
 from .services import movement
 
 
-def plan_page_queryset():
+def plan_page_queryset(more=None):
     """The plan with everything the plan page shows about it in the same query: the latest two
     assessments, the next and the last review, the current version's voices, a pending
-    handover, whether a consent has been withdrawn, and whether one ends soon or is to be confirmed."""
+    handover, whether a consent has been withdrawn, and whether one ends soon or is to be
+    confirmed. The part that depends on nothing of the request is built once per process
+    (``portal.queries.built_once``); what depends on today is added per request, and the
+    visibility rule by ``get_plan_for_user_or_404``.
+
+    ``more``: a function returning more annotations that depend on nothing of the request (the
+    referrals' counts, which the plan page's view asks for: the plan's core never imports the
+    apps on it); they are built once with the rest."""
+    key = "childplans.plan_page" if more is None else f"childplans.plan_page+{more.__module__}.{more.__qualname__}"
+
+    def build():
+        fixed = _plan_page_fixed()
+        return fixed if more is None else fixed.annotate(**more())
+
+    return built_once(key, build).annotate(**plan_page_today())
+
+
+def _plan_page_fixed():
+    """The annotations that depend on nothing of the request (no user, no date, no setting)."""
     assessments = Assessment.objects.filter(plan=OuterRef("pk")).order_by("-assessed_on", "-pk")
     pending = ContactHandover.objects.filter(
         plan=OuterRef("pk"), accepted_at__isnull=True, cancelled_at__isnull=True
@@ -84,13 +103,22 @@ def plan_page_queryset():
         ),
         pending_handover_to_id=Subquery(pending.values("to_user_id")[:1]),
         last_withdrawn_on=Subquery(withdrawn.values("withdrawn_on")[:1]),
-        # issue 19: the first consent in force that ends soon, and one carried forward to confirm
-        consent_ending_on=Subquery(
+    )
+
+
+def plan_page_today():
+    """The plan page's annotations that depend on today (and on CONSENT_ENDING_SOON_DAYS),
+    built per request (issue 19): the first consent in force that ends soon, and whether one
+    carried forward is to be confirmed."""
+    return {
+        "consent_ending_on": Subquery(
             Consent.objects.ending_within(settings.CONSENT_ENDING_SOON_DAYS).filter(plan=OuterRef("pk"))
             .order_by("valid_until").values("valid_until")[:1]
         ),
-        consent_to_confirm=Exists(Consent.objects.in_force().filter(plan=OuterRef("pk"), needs_confirmation=True)),
-    )
+        "consent_to_confirm": Exists(
+            Consent.objects.in_force().filter(plan=OuterRef("pk"), needs_confirmation=True)
+        ),
+    }
 
 
 def _json(value):

@@ -23,7 +23,7 @@ from networks.models import (
     OrganisationMembership,
     Stewardship,
 )
-from portal.queries import count_of
+from portal.queries import built_once, count_of
 
 FEW_MEMBERS = 3
 FEW_ORGANISATIONS = 3
@@ -45,15 +45,7 @@ def my_memberships(user):
     if not user.pk:
         return []
     today = timezone.localdate()
-    memberships = list(
-        NetworkMembership.objects.filter(user=user)
-        .select_related("network", "network__kommun", "network__lan", "organisation")
-        .annotate(
-            member_count=count_of(NetworkMembership.objects.filter(network=OuterRef("network_id"))),
-            organisation_count=count_of(NetworkOrganisation.objects.filter(network=OuterRef("network_id"))),
-        )
-        .order_by("-network__kind", "network__name")  # "regional" before "local"
-    )
+    memberships = list(built_once("dashboard.memberships", _memberships).filter(user=user))
     periods = {}
     if memberships:
         open_periods = (
@@ -75,16 +67,32 @@ def my_memberships(user):
     return memberships
 
 
+def _memberships():
+    """Memberships with their network's counts: the same for every viewer, built once per
+    process (portal.queries.built_once); whose they are is filtered per request."""
+    return (
+        NetworkMembership.objects.select_related("network", "network__kommun", "network__lan", "organisation")
+        .annotate(
+            member_count=count_of(NetworkMembership.objects.filter(network=OuterRef("network_id"))),
+            organisation_count=count_of(NetworkOrganisation.objects.filter(network=OuterRef("network_id"))),
+        )
+        .order_by("-network__kind", "network__name")  # "regional" before "local"
+    )
+
+
+def _organisations():
+    return (
+        OrganisationMembership.objects.select_related("organisation")
+        .annotate(activity_count=count_of(Activity.objects.filter(organisation=OuterRef("organisation_id"))))
+        .order_by("organisation__name", "organisation__unit")
+    )
+
+
 def my_organisations(user):
     """The organisations I belong to, with how many activities each has in the directory."""
     if not user.pk:
         return []
-    return list(
-        OrganisationMembership.objects.filter(user=user)
-        .select_related("organisation")
-        .annotate(activity_count=count_of(Activity.objects.filter(organisation=OuterRef("organisation_id"))))
-        .order_by("organisation__name", "organisation__unit")
-    )
+    return list(built_once("dashboard.organisations", _organisations).filter(user=user))
 
 
 def _url(name, *args, **query):

@@ -88,3 +88,23 @@ def counted_page(queryset, page_number, per_page, *, total="total"):
     paginator = Paginator(queryset, per_page)
     paginator.count = total_of(rows)  # counted with the rows (a cached_property, set here)
     return Page(rows, page_number, paginator)
+
+
+_BUILT = {}
+
+
+def built_once(key, build):
+    """A copy of the queryset ``build()`` makes, built the first time ``key`` is asked for in
+    this process and copied (``.all()``) for every later request.
+
+    Building a queryset with many subquery annotations costs more than running it (resolving
+    each ``OuterRef``; docs/performance.md, "Less query building"). Only what depends on nothing
+    of the request may be built once: never the user, the clock (``timezone.localdate()``), a
+    setting that tests change, or data read from the database. Who may see what is always added
+    afresh to the copy (docs/security.md, promise 5: ``visible_to`` is built per request), and
+    so is every condition that depends on today. The stored queryset is never evaluated, so no
+    rows are ever kept; two threads building it at once both build it, which is harmless."""
+    queryset = _BUILT.get(key)
+    if queryset is None:
+        queryset = _BUILT[key] = build()
+    return queryset.all()

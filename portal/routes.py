@@ -68,6 +68,11 @@ ROUTES = {
     # --- allauth socialaccount: log-in through an organisation's identity provider (issue 20)
     "openid_connect_login": PUBLIC,
     "openid_connect_callback": PUBLIC,  # the provider sends the browser back here
+    "saml_login": PUBLIC,
+    "saml_acs": PUBLIC,  # the IdP's POST (networks.federation.saml)
+    "saml_finish_acs": PUBLIC,
+    "saml_sls": PUBLIC,
+    "saml_metadata": PUBLIC,  # the SP metadata an IdP's administrator reads
     "socialaccount_login_cancelled": PUBLIC,
     "federated_reauthenticate": MEMBER,  # back to the session's provider (networks.federation)
     "socialaccount_login_error": MEMBER,  # not marked by allauth; the callback shows errors itself

@@ -193,3 +193,69 @@ def worker_factory(redis_server, smtp):
     yield make
     for w in workers:
         w.stop(kill=True)
+
+
+# --- parallel runs (pytest-xdist, ``--dist loadgroup``: ./portal.sh test) -----------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    """Each test's xdist group: its module, so a module's fixtures (a crawl of the demo, an
+    identity provider, a browser) are made once, in one worker. The crawl's tests are grouped by
+    persona as well, so its persona crawls — the longest module — spread over the workers; the
+    test that needs every persona's crawl stays in the module's own group."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        group = item.nodeid.split("::", 1)[0]
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "/crawl/" in group and "persona" in params:
+            group += f"@{params['persona']}"
+            if "part" in params:
+                group += f"#{params['part']}"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+# --- reference data after a flush -----------------------------------------------------------------
+
+# The rows data migrations seed (län and kommuner, meeting topics, plan-keeping kinds and reasons):
+# a transactional test's flush empties them, and the tests after it in the same process expect
+# them as a migrated database has them. With parallel workers any test may come after one.
+REFERENCE_DATA = (
+    ("networks.migrations.0003_geography", "load"),
+    ("meetings.migrations.0002_topics", "seed"),
+    ("childplans.migrations.0002_seed_settings", "seed"),
+)
+_blocker = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_db_blocker(django_db_blocker):
+    _blocker.append(django_db_blocker)
+    yield
+    _blocker.clear()
+
+
+def _transactional_item(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # every fixture is torn down: a transactional test's tables are flushed
+    if not _blocker or not _transactional_item(item):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    with _blocker[0].unblock():
+        from networks.models import Lan
+
+        if Lan.objects.exists():
+            return
+        for module, function in REFERENCE_DATA:
+            getattr(importlib.import_module(module), function)(apps, None)

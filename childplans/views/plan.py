@@ -35,7 +35,7 @@ class PlanDetailView(PlanAccessMixin, TemplateView):
     def plan_queryset(self):
         # The referrals' counts come with the plan (childplans.referrals sits on the plan: its
         # selectors are asked here, in the view, never by the plan's core).
-        return selectors.plan_page_queryset().annotate(**plan_referral_counts())
+        return selectors.plan_page_queryset(more=plan_referral_counts)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

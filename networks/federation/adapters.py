@@ -2,6 +2,8 @@
 (``SOCIALACCOUNT_ADAPTER``, ``ACCOUNT_ADAPTER``); the rules live in ``services``.
 
 Where allauth stops short, and what this does instead:
+- SAML 2.0 (allauth's ``saml`` provider) is extended in ``saml``; its answer reaches the same
+  rules here (``services.provider_answer``).
 - allauth reads OpenID Connect apps from settings or its own ``SocialApp`` table:
   ``list_apps`` builds them from ``IdentityProvider`` rows, so the administrator's provider
   row is the only configuration.
@@ -16,6 +18,7 @@ import logging
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -28,6 +31,7 @@ from . import services
 from .models import IdentityProvider
 
 OIDC = "openid_connect"
+SAML = "saml"
 logger = logging.getLogger(__name__)
 
 
@@ -52,12 +56,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
     def list_apps(self, request, provider=None, client_id=None):
-        # allauth asks by its provider ("openid_connect") or by one app's provider_id (our slug).
+        # allauth asks by its provider ("openid_connect", "saml") or by one app's provider_id
+        # (our slug); a SAML app's client_id is the slug too (allauth's SAML URLs name it).
         providers = IdentityProvider.objects.filter(is_active=True).order_by("name")
-        if provider not in (None, OIDC):
+        if provider == OIDC:
+            providers = providers.filter(protocol=IdentityProvider.Protocol.OIDC)
+        elif provider == SAML:
+            providers = providers.filter(protocol=IdentityProvider.Protocol.SAML)
+        elif provider is not None:
             providers = providers.filter(slug=provider)
         if client_id:
-            providers = providers.filter(client_id=client_id)
+            providers = providers.filter(
+                Q(protocol=IdentityProvider.Protocol.OIDC, client_id=client_id)
+                | Q(protocol=IdentityProvider.Protocol.SAML, slug=client_id)
+            )
         return [p.social_app() for p in providers]
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
@@ -76,7 +88,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             refuse(request, provider=None, reason=services.UNKNOWN_PROVIDER)
         if sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN:
             refuse(request, provider=provider, reason=services.NOT_A_LOGIN)
-        claims, id_token = services.answer_claims(sociallogin.account.extra_data)
+        claims, id_token = services.provider_answer(provider, sociallogin.account.extra_data)
         user, reason = services.resolve_account(provider, claims)
         if user is None:
             refuse(request, provider=provider, reason=reason, template="federation/no_account.html")

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 from .models import IdentityProvider
 
-PAGES = frozenset({"account_login", "openid_connect_login", "federated_reauthenticate"})
+PAGES = frozenset({"account_login", "openid_connect_login", "saml_login", "federated_reauthenticate"})
 
 
 def provider_origins():
     origins = set()
-    for issuer in IdentityProvider.objects.filter(is_active=True).values_list("issuer", flat=True):
-        parts = urlsplit(issuer)
+    for provider in IdentityProvider.objects.filter(is_active=True).only("protocol", "issuer", "saml_sso_url"):
+        parts = urlsplit(provider.login_origin_url)
         if parts.scheme in ("https", "http") and parts.netloc:
             origins.add(f"{parts.scheme}://{parts.netloc}")
     return sorted(origins)

@@ -30,6 +30,41 @@ def answer_claims(extra_data):
     return {**userinfo, **id_token}, id_token
 
 
+def saml_answer(extra_data):
+    """The claims of a SAML answer (``saml.PortalSAMLProvider.extract_extra_data``): each
+    attribute's first value under its name and its short name (``saml.ATTRIBUTE_ALIASES``),
+    ``email`` from the mail attribute, and the signed assertion's context and instant in the
+    shape of an ID token's (``acr``, ``auth_time``), for ``answer_assurance`` and
+    ``is_reauthentication``. The assertion is signed by the organisation's IdP, whose directory
+    the mail attribute comes from: it counts as verified."""
+    from .saml import ATTRIBUTE_ALIASES, MAIL_ATTRIBUTES
+
+    extra_data = extra_data if isinstance(extra_data, dict) else {}
+    attributes = extra_data.get("attributes") if isinstance(extra_data.get("attributes"), dict) else {}
+    claims = {}
+    for name, values in attributes.items():
+        if isinstance(values, list) and values and isinstance(values[0], str):
+            claims[name] = values[0]
+            if name in ATTRIBUTE_ALIASES:
+                claims.setdefault(ATTRIBUTE_ALIASES[name], values[0])
+    mail = next((claims[name] for name in MAIL_ATTRIBUTES if name in claims), None)
+    if mail:
+        claims["email"], claims["email_verified"] = mail, True
+    name_id = extra_data.get("name_id")
+    if isinstance(name_id, str) and name_id:
+        claims["name_id"] = name_id
+    token = {"acr": extra_data.get("acr") or ""}
+    if isinstance(extra_data.get("auth_time"), int | float):
+        token["auth_time"] = extra_data["auth_time"]
+    return claims, token
+
+
+def provider_answer(provider, extra_data):
+    """(claims, id-token-like dict with ``acr`` and maybe ``auth_time``) of an answer of
+    ``provider``, whatever its protocol."""
+    return saml_answer(extra_data) if provider.is_saml else answer_claims(extra_data)
+
+
 def resolve_account(provider, claims):
     """The account an answer of ``provider`` reaches: (user or None, reason ""/code).
 
@@ -63,9 +98,10 @@ def resolve_account(provider, claims):
 
 
 def answer_assurance(provider, id_token):
-    """The level an answer reached: strong when the ID token's ``acr`` is one of the
-    provider's strong contexts (asked for with ``acr_values``; checked here, whatever was
-    asked), else federated."""
+    """The level an answer reached: strong when the ID token's ``acr`` (SAML: the signed
+    assertion's ``AuthnContextClassRef``) is one of the provider's strong contexts (asked for
+    with ``acr_values`` / ``RequestedAuthnContext``; checked here, whatever was asked), else
+    federated."""
     acr = id_token.get("acr")
     acr = acr if isinstance(acr, str) and len(acr) <= 200 else ""
     level = assurance.FEDERATED_STRONG if acr and acr in provider.contexts else assurance.FEDERATED

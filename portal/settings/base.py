@@ -422,8 +422,17 @@ CELERY_BEAT_SCHEDULE["consent-reminders"] = {"task": "childplans.tasks.consent_r
 INSTALLED_APPS += [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "networks.federation",
 ]
+# SAML 2.0: allauth's provider with the portal's request (RequestedAuthnContext, ForceAuthn,
+# signed) and checks (networks.federation.saml).
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "networks.federation.saml.PortalSAMLProvider"}}
+# The SP's key and certificate (AuthnRequests are signed; the SP metadata publishes the
+# certificate): made on first use when missing. In production, keep them (a new certificate
+# must be given to every IdP again).
+SAML_SP_KEY_FILE = env("SAML_SP_KEY_FILE", default=str(BASE_DIR / "var" / "saml" / "sp.key"))
+SAML_SP_CERT_FILE = env("SAML_SP_CERT_FILE", default=str(BASE_DIR / "var" / "saml" / "sp.crt"))
 ACCOUNT_ADAPTER = "networks.federation.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "networks.federation.adapters.SocialAccountAdapter"
 # The log-in page's form-action names the providers' origins (the redirect after its POST).

@@ -26,6 +26,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
 # ``./portal.sh totp EMAIL`` for the current code.
 DEMO_TOTP_SECRET = "BARNSTODSPORTALENDEMOKOD"
 
-# The demo's identity provider for Region Kronoberg (networks/federation/demo.py), started by
-# ``./portal.sh run`` on port 8100; empty: no demo provider.
+# The demo's identity providers (networks/federation/demo.py), started by ``./portal.sh run``:
+# Region Kronoberg's OpenID Connect provider on port 8100, Växjö kommun's SAML IdP on port
+# 8101; empty: no demo provider.
 FEDERATION_DEMO_IDP_URL = env("FEDERATION_DEMO_IDP_URL", default="")
+FEDERATION_DEMO_SAML_IDP_URL = env("FEDERATION_DEMO_SAML_IDP_URL", default="")

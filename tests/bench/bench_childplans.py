@@ -46,11 +46,14 @@ as cold).
 
 ``--national`` then builds a second database (``..._national``): ``seed_bench --scale
 national`` (21 län) and ~22 x the county's plans spread over every län (``--national-plans``,
-default 110,000 with 10 actions and 4 reviews each; no new län is started after
-``--seed-minutes``, 5 by default, and a rerun resumes), and measures the same dashboard for the
-same seeded person (same e-mail: the first län is seeded identically), cold and warm, against
-its county figures (budget: >= 70 %, compared as shares of /bench/fortunes_auth in each run so
-machine drift cancels).
+default 110,000 with 10 actions and 4 reviews each, a guardian and a consent in force; no new
+län is started after ``--seed-minutes``, 30 by default, and a rerun resumes), then 20 million
+audit rows spread over two years (``--national-audit-rows``; SQL ``generate_series``,
+``childplans.seed.seed_audit``; the county database gets 1 million, ``--county-audit-rows``),
+and measures every page again for the same seeded person (same e-mail: the first län is seeded
+identically), cold and warm, against its county figures (budget: >= 70 %, compared as shares of
+/bench/fortunes_auth in each run so machine drift cancels), with the query counts side by side
+(they must be the same) and the database's size and seeding time.
 
 Load only ever goes to loopback and every run is bounded in time."""
 
@@ -93,6 +96,14 @@ PASSWORD = "bench-planer-losenord-2025"
 COUNTY = {"plans": 5000, "actions": 50000, "reviews": 20000}
 
 
+# The pages measured on both databases (the yardsticks are always measured too).
+PAGES = ("plan", "teammeeting", "minutes", "access_log", "dashboard", "indicators", "inbox", "flow")
+
+
+def counts_text(counts):
+    return ", ".join(f"{value:,} {name}" for name, value in counts.items())
+
+
 # --- database and data -----------------------------------------------------------------------
 
 
@@ -130,6 +141,36 @@ def seed_county():
     else:
         print(f"    {have} plans already seeded; not seeding again")
         analyze()  # bulk-loaded tables need fresh statistics, or the planner picks seq scans
+
+
+def seed_audit_rows(total):
+    """Audit rows over two years up to ``total`` (childplans.seed.seed_audit; a rerun adds only
+    what is missing). Returns (rows, seconds)."""
+    from childplans.seed import seed_audit
+    from portal.models import AuditEvent
+
+    have = AuditEvent.objects.filter(user_label="seed").count()
+    started = time.monotonic()
+    if have < total:
+        print(f"==> {total - have:,} audit rows over two years (generate_series)")
+        seed_audit(total - have, stdout=sys.stdout)
+    return AuditEvent.objects.count(), time.monotonic() - started
+
+
+def database_size():
+    """The database's size and the audit log's (table, partitions and indexes), in MB."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+            " WHERE c.relkind IN ('r', 'p') AND (c.relname = 'portal_auditevent'"
+            " OR c.relname LIKE 'portal_auditevent\\_%%')"
+        )
+        audit = cursor.fetchone()[0]
+    return round(total / 2**20), round(audit / 2**20)
 
 
 def seed_national(total_plans, seconds):
@@ -354,6 +395,8 @@ def targets_for(plan_pk, meeting_pk=None, network_pk=None):
             must_contain=b"my-actions-heading",
         ),  # fmt: skip
         Target("indicators", "indicators", reverse("childplans:indicators"), "list"),
+        Target("access_log", "the plan's access log", reverse("childplans:access_log", args=[plan_pk]),
+               "plan"),
         Target(
             "inbox",
             "referral inbox (50 rows)",
@@ -443,15 +486,24 @@ def main():
         help=f"PostgreSQL URL (default $BENCH_PLANS_DATABASE_URL or {DEFAULT_DB}; _national appended for --national)",
     )  # fmt: skip
     parser.add_argument(
-        "--national", action="store_true", help="then national data: the dashboard again"
+        "--national", action="store_true", help="then national data: every page again"
     )
     parser.add_argument("--national-plans", type=int, default=22 * COUNTY["plans"])
     parser.add_argument(
+        "--county-audit-rows", type=int, default=1_000_000,
+        help="audit rows in the county database (default 1,000,000: 200 per plan over two years)",
+    )
+    parser.add_argument(
+        "--national-audit-rows", type=int, default=20_000_000,
+        help="audit rows in the national database (default 20,000,000)",
+    )
+    parser.add_argument(
         "--seed-minutes",
         type=float,
-        default=5,
+        default=30,
         help="start no new län after this (a rerun resumes)",
     )
+    parser.add_argument("--seed-only", action="store_true", help="seed the database(s), measure nothing")
     add_common_arguments(parser, sequential_default=50)
     args = parser.parse_args()
     load_before = check_machine()
@@ -462,6 +514,8 @@ def main():
     use_database(url)
     seed_county()
     counts = data_counts()
+    counts["audit rows"], _seconds = seed_audit_rows(args.county_audit_rows)
+    counts["database MB"], counts["audit MB"] = database_size()
     user, plan_pk, secret = choose_user()
     meeting_pk = ensure_team_meeting(user, plan_pk)
     email = user.email
@@ -472,25 +526,27 @@ def main():
     from django.db import connections
 
     connections.close_all()
-    county = run(
-        url,
-        plan_pk,
-        email,
-        secret,
-        args,
-        {"plan", "teammeeting", "minutes", "dashboard", "indicators", "inbox", "flow"},
-        "gunicorn-childplans",
-        meeting_pk=meeting_pk,
-        network_pk=network_pk,
-    )
-    report(
-        county,
-        f"Child plans, county data ({counts['plans']} plans, {counts['actions']} actions, {counts['reviews']} "
-        f"reviews, {counts['referrals']} referrals), user {email}, plan {plan_pk}, team meeting {meeting_pk}, network {network_pk}; "
-        f"{conditions(args, args.workers)}; load average before/after {load_before} / {load_average()}",
-    )
-    save(RESULTS_DIR / "results-childplans.json", county, scale="county", counts=counts, user=email,
-         plan=plan_pk, conditions=conditions(args, args.workers))  # fmt: skip
+    if args.seed_only:
+        print(f"==> county database seeded: {counts_text(counts)}")
+    else:
+        county = run(
+            url,
+            plan_pk,
+            email,
+            secret,
+            args,
+            PAGES,
+            "gunicorn-childplans",
+            meeting_pk=meeting_pk,
+            network_pk=network_pk,
+        )
+        report(
+            county,
+            f"Child plans, county data ({counts_text(counts)}), user {email}, plan {plan_pk}, team meeting {meeting_pk}, network {network_pk}; "
+            f"{conditions(args, args.workers)}; load average before/after {load_before} / {load_average()}",
+        )
+        save(RESULTS_DIR / "results-childplans.json", county, scale="county", counts=counts, user=email,
+             plan=plan_pk, conditions=conditions(args, args.workers))  # fmt: skip
 
     if args.national:
         national_url = url + "_national"
@@ -501,10 +557,20 @@ def main():
         seed_national(args.national_plans, args.seed_minutes * 60)
         seconds = time.monotonic() - started
         ncounts = data_counts()
+        ncounts["audit rows"], audit_seconds = seed_audit_rows(args.national_audit_rows)
+        analyze()
+        seconds += audit_seconds
+        ncounts["database MB"], ncounts["audit MB"] = database_size()
         nuser, nplan_pk, nsecret = choose_user()
         if nuser.email != email:
             print(f"!!  the measured person differs: {nuser.email} (county: {email})")
+        nmeeting_pk = ensure_team_meeting(nuser, nplan_pk)
+        nnetwork_pk, _seeded = seed_referrals_for(nuser)
+        ncounts.update(referrals=referral_count())
         connections.close_all()
+        if args.seed_only:
+            print(f"==> national database seeded in {seconds:.0f} s (audit rows {audit_seconds:.0f} s): {counts_text(ncounts)}")
+            return
         load_before = load_average()
         national = run(
             national_url,
@@ -512,27 +578,28 @@ def main():
             nuser.email,
             nsecret,
             args,
-            {"dashboard"},
+            PAGES,
             "gunicorn-childplans-national",
+            meeting_pk=nmeeting_pk,
+            network_pk=nnetwork_pk,
         )
         report(
             national,
-            f"Child plans, national data ({ncounts['plans']} plans, {ncounts['actions']} actions, "
-            f"{ncounts['reviews']} reviews; seeding took {seconds:.0f} s), user {nuser.email}; "
+            f"Child plans, national data ({counts_text(ncounts)}; seeding took {seconds:.0f} s, audit rows "
+            f"{audit_seconds:.0f} s of it), user {nuser.email}; "
             f"{conditions(args, args.workers)}; load average before/after {load_before} / {load_average()}",
         )
-        broken = [t.label for t in [*county, *national] if t.key in ("plain", "fortunes_auth", "dashboard")
+        broken = [t.label for t in [*county, *national] if t.key in ("plain", "fortunes_auth", *PAGES)
                   and (not t.ok() or t.errors_under_load())]  # fmt: skip
         if broken:
             print(
                 f"!!  the comparison is unreliable: non-200 answers or errors on {', '.join(broken)}"
             )
-        compare_national(national, summary(county))
-        d_county = next(t for t in county if t.key == "dashboard")
-        d_national = next(t for t in national if t.key == "dashboard")
-        print(
-            f"  dashboard queries: {queries_text(d_county)} (county) vs {queries_text(d_national)} (national)"
-        )
+        compare_national(national, summary(county), budget_keys=PAGES)
+        by_key = {t.key: t for t in county}
+        for t in national:
+            if t.key in PAGES and t.key in by_key:
+                print(f"  {t.label:34} queries {queries_text(by_key[t.key])} (county) vs {queries_text(t)} (national)")
         save(RESULTS_DIR / "results-childplans-national.json", national, scale="national", counts=ncounts,
              user=nuser.email, plan=nplan_pk, seeding_seconds=seconds,
              conditions=conditions(args, args.workers))  # fmt: skip

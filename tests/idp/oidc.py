@@ -13,10 +13,14 @@ reached: e.g. LoA3, a weaker one, or none) and extra claims (e.g. an HSA-id).
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+if __name__ == "__main__":  # run as a script: the repository on the path, for tests.idp.process
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.idp.process import IdPProcess, serve  # noqa: E402
 
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
 LOA2 = "http://id.elegnamnden.se/loa/1.0/loa2"
@@ -154,9 +158,6 @@ def demo_config(portal_url):
 
 def main():
     import argparse
-    import socket
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
@@ -180,62 +181,23 @@ def main():
     _seed(config)
     from django.core.wsgi import get_wsgi_application
 
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-        address_family = socket.AF_INET
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *a):
-            pass
-
-    server = make_server("127.0.0.1", args.port, get_wsgi_application(), server_class=Server, handler_class=QuietHandler)
-    print(f"READY http://127.0.0.1:{server.server_port}", flush=True)
-    server.serve_forever()
+    serve(get_wsgi_application(), args.port)
 
 
 # --- for the tests ---------------------------------------------------------------------------
 
 
-class OIDCProvider:
+class OIDCProvider(IdPProcess):
     """The provider in its own process, on a free port: ``url`` is its issuer."""
 
+    name = "OIDC provider"
+
     def __init__(self, *, client_id, client_secret, redirect_uris, people, port=0):
-        self.config = {
+        config = {
             "client": {"id": client_id, "secret": client_secret, "redirect_uris": list(redirect_uris)},
             "people": people,
         }
-        self.port = port
-        self.process = None
-        self.url = None
-
-    def start(self):
-        fd, self.config_path = tempfile.mkstemp(suffix=".json", prefix="oidc-idp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(self.config, f)
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        self.process = subprocess.Popen(  # noqa: S603 (our own script)
-            [sys.executable, __file__, "--port", str(self.port), "--config", self.config_path],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )
-        line = self.process.stdout.readline()
-        if not line.startswith("READY "):
-            self.stop()
-            raise RuntimeError(f"the test OIDC provider did not start: {line!r} {self.process.stderr.read()[-2000:]}")
-        self.url = line.split(" ", 1)[1].strip()
-        return self
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        if getattr(self, "config_path", None):
-            Path(self.config_path).unlink(missing_ok=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+        super().__init__(__file__, config, port)
 
 
 def log_in_through(client, provider, slug, email, password, *, start_path=None, follow=True):

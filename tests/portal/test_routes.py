@@ -142,6 +142,11 @@ def test_public_routes_are_the_expected_few():
         "mfa_authenticate",
         "openid_connect_login",  # log-in through an organisation's identity provider (issue 20)
         "openid_connect_callback",
+        "saml_login",  # the same over SAML 2.0 (networks.federation.saml)
+        "saml_acs",
+        "saml_finish_acs",
+        "saml_sls",
+        "saml_metadata",
         "socialaccount_login_cancelled",
         "admin:login",
         "invitation_accept",

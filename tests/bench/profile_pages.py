@@ -1,0 +1,121 @@
+#!/usr/bin/env python
+"""Where a page's time goes, cold: N requests through Django's test client in this process
+(real log-in with the TOTP step, the bench settings with the ``kept`` cache off), profiled with
+cProfile, each function's own time put in one of:
+
+- **orm**: building and compiling queries (``django/db/models``);
+- **database**: the round trips (``django/db/backends``, psycopg; C calls counted with their caller);
+- **templates**: rendering (``django/template``, template tags);
+- **urls**: ``reverse``/``{% url %}`` (``django/urls``);
+- **i18n**: translation lookups (``django/utils/translation``, gettext);
+- **other**: the rest (middleware, sessions, the portal's own Python).
+
+    .venv/bin/python tests/bench/profile_pages.py                         # county bench database
+    .venv/bin/python tests/bench/profile_pages.py --national --requests 100
+    .venv/bin/python tests/bench/profile_pages.py --pages plan,dashboard
+
+Uses the databases of bench_childplans.py (seed them first: ``bench_childplans.py --seed-only
+[--national]``) and its measured person. Prints milliseconds per request and each category's
+share; not a timed pass/fail test (docs/performance.md, "Less query building")."""
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_childplans import (  # noqa: E402
+    DEFAULT_DB,
+    PAGES,
+    choose_user,
+    ensure_team_meeting,
+    seed_referrals_for,
+    targets_for,
+    use_database,
+)
+
+CATEGORIES = (
+    ("database", ("django/db/backends", "psycopg")),
+    ("orm", ("django/db/models",)),
+    ("templates", ("django/template", "templatetags", "crispy")),
+    ("urls", ("django/urls",)),
+    ("i18n", ("django/utils/translation", "gettext")),
+)
+
+
+def category(filename):
+    for name, parts in CATEGORIES:
+        if any(part in filename for part in parts):
+            return name
+    return "other"
+
+
+def split(stats):
+    """Own time per category; a C function (file ``~``) counts where its main caller is."""
+    totals = dict.fromkeys([name for name, _ in CATEGORIES] + ["other"], 0.0)
+    for (filename, _line, _name), (_cc, _nc, tottime, _cum, callers) in stats.stats.items():
+        if filename == "~" and callers:
+            caller = max(callers.items(), key=lambda item: item[1][2])[0]
+            filename = caller[0]
+        totals[category(filename)] += tottime
+    return totals
+
+
+def log_in(client, email, password, secret):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    response = client.post("/konto/login/", {"login": email, "password": password})
+    assert response.status_code == 302, response.status_code
+    counter = int(time.time() // 30)
+    response = client.post("/konto/2fa/authenticate/", {"code": format_hotp_value(hotp_value(secret, counter))})
+    assert response.status_code == 302 and response["Location"] == "/", response
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_PLANS_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--national", action="store_true", help="the national database (_national)")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--pages", default=",".join(PAGES))
+    args = parser.parse_args()
+    url = args.database_url + ("_national" if args.national else "")
+    use_database(url)
+    from bench_childplans import PASSWORD
+    from django.conf import settings
+    from django.test import Client, override_settings
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    user, plan_pk, secret = choose_user()
+    meeting_pk = ensure_team_meeting(user, plan_pk)
+    network_pk, _ = seed_referrals_for(user)
+    wanted = set(args.pages.split(","))
+    targets = [t for t in targets_for(plan_pk, meeting_pk, network_pk) if t.key in wanted]
+    cold = {**settings.CACHES, "kept": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with override_settings(CACHES=cold, ALLOWED_HOSTS=["*"]):
+        client = Client(raise_request_exception=False)
+        log_in(client, user.email, PASSWORD, secret)
+        print(f"==> {url}: {args.requests} requests per page, cold, user {user.email}")
+        print(f"  {'page':34} {'ms/req':>7}  " + "  ".join(f"{n:>9}" for n, _ in CATEGORIES) + "      other")
+        for t in targets:
+            for _ in range(5):  # warm the process: imports, the once-built querysets, templates
+                assert client.get(t.path).status_code == 200, t.path
+            profiler = cProfile.Profile()
+            started = time.perf_counter()
+            profiler.enable()
+            for _ in range(args.requests):
+                client.get(t.path)
+            profiler.disable()
+            elapsed = time.perf_counter() - started
+            totals = split(pstats.Stats(profiler))
+            whole = sum(totals.values()) or 1
+            cells = "  ".join(f"{totals[n] / whole:9.0%}" for n in [*(n for n, _ in CATEGORIES), "other"])
+            print(f"  {t.label:34} {elapsed / args.requests * 1000:7.1f}  {cells}")
+
+
+if __name__ == "__main__":
+    main()
