@@ -116,14 +116,16 @@ def ensure_audit_partitions(start=None, end=None, using=None):
         if not wanted:
             return []
         with conn.cursor() as cursor:
+            create_default_partition(cursor)  # there, whatever happened to it
             low, high = wanted[0], add_months(wanted[-1], 1)
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {DEFAULT} WHERE at >= %s AND at < %s)", [low, high])
             waiting = cursor.fetchone()[0]
             if waiting:
                 # A month cannot be attached while the default partition holds its rows: the
                 # default goes aside, the months and a new default are made, and its rows are
-                # inserted again through the parent, each into its partition. Nothing is deleted
-                # (the guard refuses that); the old default table is dropped once empty of meaning.
+                # inserted again through the parent, each into its partition. No row is deleted
+                # (the guard refuses that): the old default table, whose rows are all in the
+                # table again, is dropped as a whole.
                 cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {DEFAULT}")
                 cursor.execute(f"ALTER TABLE {DEFAULT} RENAME TO {DEFAULT}_moving")
                 create_default_partition(cursor)
