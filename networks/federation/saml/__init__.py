@@ -65,7 +65,15 @@ def sp_credentials():
     signed with it and the SP metadata publishes the certificate."""
     key_path, cert_path = Path(settings.SAML_SP_KEY_FILE), Path(settings.SAML_SP_CERT_FILE)
     if not key_path.exists() or not cert_path.exists():
-        _generate(key_path, cert_path)
+        import fcntl
+
+        # Several processes may start at once (web workers, parallel test workers): one makes
+        # the pair, under a lock, the others find it made.
+        key_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(key_path.parent / ".sp-credentials.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not key_path.exists() or not cert_path.exists():
+                _generate(key_path, cert_path)
         _read.cache_clear()
     return _read(key_path, cert_path)
 
@@ -92,15 +100,16 @@ def _generate(key_path, cert_path):
         .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=3650)).sign(key, hashes.SHA256())
     )
-    key_path.parent.mkdir(parents=True, exist_ok=True)
     cert_path.parent.mkdir(parents=True, exist_ok=True)
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    tmp = key_path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key_pem)
-    tmp.replace(key_path)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    # Each file whole or not at all (written aside, then renamed); the key first, the
+    # certificate last: both there means both made.
+    for path, data, mode in ((key_path, key_pem, 0o600), (cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)):
+        tmp = path.with_name(path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        tmp.replace(path)
 
 
 # --- allauth's app settings and python3-saml's configuration ---------------------------------
