@@ -100,12 +100,12 @@ def seed_audit(rows, *, days=730, batch=1_000_000, stdout=None):
                 INSERT INTO portal_auditevent
                     (at, user_id, user_label, organisation_label, action, event, object_type,
                      object_id, request_id, ip_address, detail, plan_id, child_id, assurance_level)
-                SELECT now() - (%(days)s * interval '1 day') * ((g.i + %(offset)s)::float8 / %(rows)s),
-                       p.user_id, 'seed', '', (%(mix)s::text[])[1 + (g.i * 7919) %% %(mixlen)s], '',
+                SELECT now() - (%(days)s * interval '1 day') * ((g.i + %(offset)s::bigint)::float8 / %(rows)s),
+                       p.user_id, 'seed', '', (%(mix)s::text[])[1 + (g.i * 7919) %% %(mixlen)s::bigint], '',
                        'childplans.childplan', p.plan_id::text, '', NULL, '{}'::jsonb,
                        p.plan_id, p.child_id, 'password'
-                FROM generate_series(0, %(size)s - 1) AS g(i)
-                JOIN seed_audit_plan p ON p.n = ((g.i + %(offset)s) * 104729) %% %(plans)s
+                FROM generate_series(0::bigint, %(size)s::bigint - 1) AS g(i)
+                JOIN seed_audit_plan p ON p.n = ((g.i + %(offset)s::bigint) * 104729) %% %(plans)s::bigint
                 """,
                 {"days": days, "offset": written, "rows": rows, "mix": mix, "mixlen": len(mix),
                  "size": size, "plans": plans},
