@@ -39,14 +39,24 @@ def consent_in_force(prefix="", today=None):
     ``timezone.localdate()`` at the call, so the condition is built per query — nothing about
     validity is cached. The one definition behind every ``in_force()`` method, and so behind
     ``visible_to``, ``giving_access``, the referral checks, the family invitations and the
-    indicators."""
+    indicators.
+
+    "Not superseded" is a ``NOT EXISTS`` on the renewals rather than the reverse one-to-one's
+    ``LEFT JOIN … IS NULL``: PostgreSQL estimated that join at one row and chose nested loops
+    over every consent of the country (the indicators took seconds at national size; an anti
+    join it estimates well; docs/performance.md, "National scale")."""
+    from .models import Consent  # the models import this module
+
     today = today or timezone.localdate()
-    return Q(**{
-        f"{prefix}withdrawn_on__isnull": True,
-        f"{prefix}superseded_by__isnull": True,
-        f"{prefix}given_on__lte": today,
-        f"{prefix}valid_until__gte": today,
-    })
+    renewed = Consent.objects.filter(supersedes=OuterRef(f"{prefix}pk"))
+    return Q(
+        ~Exists(renewed),
+        **{
+            f"{prefix}withdrawn_on__isnull": True,
+            f"{prefix}given_on__lte": today,
+            f"{prefix}valid_until__gte": today,
+        },
+    )
 
 
 def purpose_field(code):

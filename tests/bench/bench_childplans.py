@@ -97,7 +97,43 @@ COUNTY = {"plans": 5000, "actions": 50000, "reviews": 20000}
 
 
 # The pages measured on both databases (the yardsticks are always measured too).
-PAGES = ("plan", "teammeeting", "minutes", "access_log", "dashboard", "indicators", "inbox", "flow")
+PAGES = ("plan", "teammeeting", "minutes", "dashboard", "indicators", "inbox", "flow")
+
+
+def access_log_timing(plan_pk, repeat=30):
+    """The plan's access log (childplans.selectors.access_log_for), read in this process: the
+    page asks for re-authentication, so it is not under wrk. Returns a line of text: rows, the
+    first read, median and p95 of ``repeat`` more, and PostgreSQL's planning and execution."""
+    import statistics
+
+    from django.db import connection
+
+    from childplans.models import ChildPlan
+    from childplans.selectors import access_log_for
+
+    plan = ChildPlan.objects.get(pk=plan_pk)
+    started = time.perf_counter()
+    rows = access_log_for(plan)
+    first = (time.perf_counter() - started) * 1000
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        access_log_for(plan)
+        times.append((time.perf_counter() - started) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) SELECT at, user_label, organisation_label, action"
+            " FROM portal_auditevent WHERE plan_id = %s AND action <> 'denied'"
+            " ORDER BY at DESC, id DESC LIMIT 2000",
+            [plan_pk],
+        )
+        explained = cursor.fetchone()[0][0]
+    times.sort()
+    return (
+        f"the plan's access log: {len(rows)} rows; first {first:.1f} ms, median {statistics.median(times):.1f} ms, "
+        f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms; PostgreSQL plans {explained['Planning Time']:.1f} ms, "
+        f"executes {explained['Execution Time']:.1f} ms"
+    )
 
 
 def counts_text(counts):
@@ -395,8 +431,6 @@ def targets_for(plan_pk, meeting_pk=None, network_pk=None):
             must_contain=b"my-actions-heading",
         ),  # fmt: skip
         Target("indicators", "indicators", reverse("childplans:indicators"), "list"),
-        Target("access_log", "the plan's access log", reverse("childplans:access_log", args=[plan_pk]),
-               "plan"),
         Target(
             "inbox",
             "referral inbox (50 rows)",
@@ -545,6 +579,7 @@ def main():
             f"Child plans, county data ({counts_text(counts)}), user {email}, plan {plan_pk}, team meeting {meeting_pk}, network {network_pk}; "
             f"{conditions(args, args.workers)}; load average before/after {load_before} / {load_average()}",
         )
+        print("  county " + access_log_timing(plan_pk))
         save(RESULTS_DIR / "results-childplans.json", county, scale="county", counts=counts, user=email,
              plan=plan_pk, conditions=conditions(args, args.workers))  # fmt: skip
 
@@ -596,6 +631,7 @@ def main():
                 f"!!  the comparison is unreliable: non-200 answers or errors on {', '.join(broken)}"
             )
         compare_national(national, summary(county), budget_keys=PAGES)
+        print("  national " + access_log_timing(nplan_pk))
         by_key = {t.key: t for t in county}
         for t in national:
             if t.key in PAGES and t.key in by_key:
