@@ -146,6 +146,7 @@ def main():
     )
     parser.add_argument("--save-html", metavar="DIR", help="write each page's last response to DIR/<key>.html "
                         "(to compare the HTML before and after a change)")
+    parser.add_argument("--top", type=int, default=0, help="also print each page's N costliest functions (cumulative)")
     args = parser.parse_args()
     url = args.database_url + ("_national" if args.national else "")
     use_database(url)
@@ -193,6 +194,8 @@ def main():
                 (Path(args.save_html) / f"{t.key}.html").write_bytes(response.content)
             reverses = reverse_calls(stats) / args.requests
             print(f"  {t.label:34} {elapsed / args.requests * 1000:7.1f}  {cells}  {reverses:11.0f}")
+            if args.top:
+                stats.sort_stats("cumulative").print_stats(args.top)
 
 
 if __name__ == "__main__":

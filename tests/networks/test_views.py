@@ -558,3 +558,19 @@ def test_network_page_shows_members_fifty_a_page(client_for, network, coordinato
     # Past the last page, or not a number: the last page, and the first.
     assert "Visar medlem 51–61 av 61." in client.get(f"/natverk/{network.pk}/?sida=9").content.decode()
     assert "Visar medlem 1–50 av 61." in client.get(f"/natverk/{network.pk}/?sida=x").content.decode()
+
+
+def test_row_links_are_the_reversed_urls(client_for, administrator, regional_network, regional_coordinator,
+                                         regional_participant, network, coordinator):
+    """The regional network's page and overview build their row links once per page
+    (portal/links.py): each is the URL ``reverse()`` gives for that row."""
+    client = client_for(administrator)
+    html = client.get(reverse("network_detail", args=[regional_network.pk])).content.decode()
+    memberships = NetworkMembership.objects.filter(network=regional_network)
+    assert memberships.count() == 2
+    for membership in memberships:
+        assert f'href="{reverse("network_member", args=[regional_network.pk, membership.pk])}"' in html
+        assert f'href="{reverse("network_organisation", args=[regional_network.pk, membership.organisation_id])}"' in html
+    assert f'href="{reverse("network_detail", args=[network.pk])}">{network.name}</a>' in html
+    overview = client.get(reverse("network_overview", args=[regional_network.pk])).content.decode()
+    assert f'href="{reverse("network_detail", args=[network.pk])}">{network.name}</a>' in overview
