@@ -7,7 +7,7 @@ from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Va
 from django.utils.translation import ngettext
 
 from portal.models import tel_uri
-from portal.queries import count_of, counted_page, parse_id, with_total
+from portal.queries import built_once, count_of, counted_page, parse_id, with_total
 
 from .models import (
     Activity,
@@ -224,25 +224,17 @@ def organisation_in(network, organisation_pk):
 # --- the regional overview -----------------------------------------------------------------------
 
 
-def regional_overview(network):
-    """Every kommun of the regional network's län (plain rows) with its local network(s): who
-    drives each, members, member organisations of each kind, and the totals. Three flat queries
-    (kommuner, their networks with the counts, the current stewardships), joined here: a
-    nested prefetch cost more than the queries themselves."""
-    kinds = Organisation.Kind.values
+def _overview_networks():
+    """Local networks with their members and member organisations counted, of every kind
+    (built once per process by ``regional_overview``: nothing here depends on the request)."""
     org_counts = {
         f"org_{kind}": Count(
             "networkorganisation", filter=Q(networkorganisation__organisation__kind=kind)
         )
-        for kind in kinds
+        for kind in Organisation.Kind.values
     }
-    in_lan = Q(kind=Network.Kind.LOCAL, kommun__lan_id=network.lan_id)
-    kommuner = list(
-        Kommun.objects.filter(lan_id=network.lan_id).order_by("name").values("pk", "name")
-    )
-    networks = list(
-        Network.objects.filter(in_lan)
-        .only("pk", "name", "kind", "kommun_id", "parent_id")
+    return (
+        Network.objects.only("pk", "name", "kind", "kommun_id", "parent_id")
         .annotate(
             member_count=member_count(),
             organisation_count=Count("networkorganisation"),
@@ -250,6 +242,20 @@ def regional_overview(network):
         )
         .order_by("name", "pk")
     )
+
+
+def regional_overview(network):
+    """Every kommun of the regional network's län (plain rows) with its local network(s): who
+    drives each, members, member organisations of each kind, and the totals. Three flat queries
+    (kommuner, their networks with the counts, the current stewardships), joined here: a
+    nested prefetch cost more than the queries themselves."""
+    kinds = Organisation.Kind.values
+    in_lan = Q(kind=Network.Kind.LOCAL, kommun__lan_id=network.lan_id)
+    kommuner = list(
+        Kommun.objects.filter(lan_id=network.lan_id).order_by("name").values("pk", "name")
+    )
+    # The counts depend on nothing of the request: built once per process, the län added afresh.
+    networks = list(built_once("networks.regional_overview", _overview_networks).filter(in_lan))
     current = {
         s.network_id: s
         for s in Stewardship.objects.filter(
