@@ -76,22 +76,29 @@ def network_list_page(user, visible, page_number):
 # --- the network page --------------------------------------------------------------------------
 
 
-def member_page(network, page_number):
-    """One page of the network's members (``MEMBERS_PER_PAGE``), coordinators first: plain rows
-    (``values``: a list of 50 rows reads in a third of the time model instances take) with the
-    person's name, contact details, whom they represent and their title there. One query: the
-    total comes with the rows (``portal.queries.counted_page``)."""
+def _member_rows():
+    """Every membership as a plain row with the person's title in the organisation they
+    represent and the number of rows (built once per process by ``member_page``; the network
+    is filtered per request, in the WHERE clause the window count runs after)."""
     title = OrganisationMembership.objects.filter(
         user=OuterRef("user_id"), organisation=OuterRef("organisation_id")
     ).values("title")[:1]
-    members = (
-        with_total(NetworkMembership.objects.filter(network=network).annotate(title=Subquery(title)))
+    return (
+        with_total(NetworkMembership.objects.annotate(title=Subquery(title)))
         .order_by("role", "user__first_name", "user__last_name", "user__email", "pk")
         .values(
             "pk", "role", "title", "total", "user__first_name", "user__last_name", "user__email",
             "user__phone", "user__password", "organisation__name", "organisation__unit",
         )
     )
+
+
+def member_page(network, page_number):
+    """One page of the network's members (``MEMBERS_PER_PAGE``), coordinators first: plain rows
+    (``values``: a list of 50 rows reads in a third of the time model instances take) with the
+    person's name, contact details, whom they represent and their title there. One query: the
+    total comes with the rows (``portal.queries.counted_page``)."""
+    members = built_once("networks.member_rows", _member_rows).filter(network=network)
     page = counted_page(members, page_number, MEMBERS_PER_PAGE)
     role_labels = dict(NetworkMembership.Role.choices)
     for row in page.object_list:
@@ -117,16 +124,15 @@ def stewardships(network):
     return current, [p for p in periods if p.ends_on is not None]
 
 
-def organisation_groups(network, current_stewardship=None):
-    """The network's member organisations grouped by kind (in the kinds' order), each a plain
-    row with its name, place, its members in the network as the page shows them ("3
-    medlemmar": one ``ngettext`` here costs a tenth of a ``{% blocktranslate count %}`` per
-    card) and whether it drives the network now. One query."""
-    links = (
-        NetworkOrganisation.objects.filter(network=network)
-        .annotate(
+def _organisation_links():
+    """Every member organisation of every network as a plain row with its members in that
+    network (built once per process by ``organisation_groups``; the network per request)."""
+    return (
+        NetworkOrganisation.objects.annotate(
             member_count=count_of(
-                NetworkMembership.objects.filter(network=network, organisation=OuterRef("organisation_id"))
+                NetworkMembership.objects.filter(
+                    network=OuterRef("network_id"), organisation=OuterRef("organisation_id")
+                )
             )
         )
         .order_by("organisation__name", "organisation__unit")
@@ -135,6 +141,14 @@ def organisation_groups(network, current_stewardship=None):
             "organisation__kommun__name", "organisation__lan__name",
         )
     )
+
+
+def organisation_groups(network, current_stewardship=None):
+    """The network's member organisations grouped by kind (in the kinds' order), each a plain
+    row with its name, place, its members in the network as the page shows them ("3
+    medlemmar": one ``ngettext`` here costs a tenth of a ``{% blocktranslate count %}`` per
+    card) and whether it drives the network now. One query."""
+    links = built_once("networks.organisation_links", _organisation_links).filter(network=network)
     groups = {}
     driving = current_stewardship.organisation_id if current_stewardship is not None else None
     for link in links:

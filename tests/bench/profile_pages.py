@@ -195,7 +195,7 @@ def main():
             reverses = reverse_calls(stats) / args.requests
             print(f"  {t.label:34} {elapsed / args.requests * 1000:7.1f}  {cells}  {reverses:11.0f}")
             if args.top:
-                stats.sort_stats("cumulative").print_stats(args.top)
+                stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
 
 
 if __name__ == "__main__":
