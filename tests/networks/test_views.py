@@ -574,3 +574,18 @@ def test_row_links_are_the_reversed_urls(client_for, administrator, regional_net
     assert f'href="{reverse("network_detail", args=[network.pk])}">{network.name}</a>' in html
     overview = client.get(reverse("network_overview", args=[regional_network.pk])).content.decode()
     assert f'href="{reverse("network_detail", args=[network.pk])}">{network.name}</a>' in overview
+
+
+def test_each_network_page_counts_its_own_members(client_for, administrator, network, regional_network, org_kommun):
+    """The member rows and the organisations' member counts are built once per process and
+    narrowed to the network per request: two networks in one process each show their own."""
+    for n in range(3):
+        f.MembershipFactory(network=network, organisation=org_kommun, user=f.UserFactory(first_name=f"Lokal{n}"))
+    f.MembershipFactory(network=regional_network, organisation=org_kommun, user=f.UserFactory(first_name="Rutger"))
+    client = client_for(administrator)
+    local = client.get(reverse("network_detail", args=[network.pk])).content.decode()
+    regional = client.get(reverse("network_detail", args=[regional_network.pk])).content.decode()
+    assert "3 medlemmar" in local and "4 medlemmar" not in local
+    assert "Lokal0" in local and "Rutger" not in local
+    assert "1 medlem" in regional and "medlemmar" not in regional.split('id="organisationer"')[1]
+    assert "Rutger" in regional and "Lokal0" not in regional
