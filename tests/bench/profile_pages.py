@@ -17,7 +17,8 @@ cProfile, each function's own time put in one of:
 
 Uses the databases of bench_childplans.py (seed them first: ``bench_childplans.py --seed-only
 [--national]``) and its measured person. Prints milliseconds per request and each category's
-share; not a timed pass/fail test (docs/performance.md, "Less query building")."""
+share (``ms/req``: N requests unprofiled; ``profiled``: the next N under cProfile, whose split is shown)
+and how many times ``reverse()`` ran per request; not a timed pass/fail test (docs/performance.md, "Less query building")."""
 
 import argparse
 import cProfile
@@ -173,11 +174,15 @@ def main():
             log_in(clients["regional"], regional[0].email, PASSWORD, regional[1])
         who = user.email + (f" (regional pages: {regional[0].email})" if regional is not None else "")
         print(f"==> {url}: {args.requests} requests per page, cold, user {who}")
-        print(f"  {'page':34} {'ms/req':>7}  " + "  ".join(f"{n:>9}" for n, _ in CATEGORIES) + "      other  reverse/req")
+        print(f"  {'page':34} {'ms/req':>7} {'profiled':>8}  " + "  ".join(f"{n:>9}" for n, _ in CATEGORIES) + "      other  reverse/req")
         for t in targets:
             client = clients["regional" if t.key in ("network_detail", "regional_overview") else ""]
             for _ in range(5):  # warm the process: imports, the once-built querysets, templates
                 assert client.get(t.path).status_code == 200, t.path
+            started = time.perf_counter()  # first unprofiled: cProfile slows Python more than waiting
+            for _ in range(args.requests):
+                client.get(t.path)
+            plain = time.perf_counter() - started
             profiler = cProfile.Profile()
             started = time.perf_counter()
             profiler.enable()
@@ -193,7 +198,7 @@ def main():
                 Path(args.save_html).mkdir(parents=True, exist_ok=True)
                 (Path(args.save_html) / f"{t.key}.html").write_bytes(response.content)
             reverses = reverse_calls(stats) / args.requests
-            print(f"  {t.label:34} {elapsed / args.requests * 1000:7.1f}  {cells}  {reverses:11.0f}")
+            print(f"  {t.label:34} {plain / args.requests * 1000:7.1f} {elapsed / args.requests * 1000:8.1f}  {cells}  {reverses:11.0f}")
             if args.top:
                 stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
 
