@@ -7,7 +7,7 @@ from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Va
 from django.utils.translation import ngettext
 
 from portal.models import tel_uri
-from portal.queries import count_of, counted_page, parse_id, with_total
+from portal.queries import built_once, count_of, counted_page, parse_id, with_total
 
 from .models import (
     Activity,
@@ -76,22 +76,29 @@ def network_list_page(user, visible, page_number):
 # --- the network page --------------------------------------------------------------------------
 
 
-def member_page(network, page_number):
-    """One page of the network's members (``MEMBERS_PER_PAGE``), coordinators first: plain rows
-    (``values``: a list of 50 rows reads in a third of the time model instances take) with the
-    person's name, contact details, whom they represent and their title there. One query: the
-    total comes with the rows (``portal.queries.counted_page``)."""
+def _member_rows():
+    """Every membership as a plain row with the person's title in the organisation they
+    represent and the number of rows (built once per process by ``member_page``; the network
+    is filtered per request, in the WHERE clause the window count runs after)."""
     title = OrganisationMembership.objects.filter(
         user=OuterRef("user_id"), organisation=OuterRef("organisation_id")
     ).values("title")[:1]
-    members = (
-        with_total(NetworkMembership.objects.filter(network=network).annotate(title=Subquery(title)))
+    return (
+        with_total(NetworkMembership.objects.annotate(title=Subquery(title)))
         .order_by("role", "user__first_name", "user__last_name", "user__email", "pk")
         .values(
             "pk", "role", "title", "total", "user__first_name", "user__last_name", "user__email",
             "user__phone", "user__password", "organisation__name", "organisation__unit",
         )
     )
+
+
+def member_page(network, page_number):
+    """One page of the network's members (``MEMBERS_PER_PAGE``), coordinators first: plain rows
+    (``values``: a list of 50 rows reads in a third of the time model instances take) with the
+    person's name, contact details, whom they represent and their title there. One query: the
+    total comes with the rows (``portal.queries.counted_page``)."""
+    members = built_once("networks.member_rows", _member_rows).filter(network=network)
     page = counted_page(members, page_number, MEMBERS_PER_PAGE)
     role_labels = dict(NetworkMembership.Role.choices)
     for row in page.object_list:
@@ -117,16 +124,15 @@ def stewardships(network):
     return current, [p for p in periods if p.ends_on is not None]
 
 
-def organisation_groups(network, current_stewardship=None):
-    """The network's member organisations grouped by kind (in the kinds' order), each a plain
-    row with its name, place, its members in the network as the page shows them ("3
-    medlemmar": one ``ngettext`` here costs a tenth of a ``{% blocktranslate count %}`` per
-    card) and whether it drives the network now. One query."""
-    links = (
-        NetworkOrganisation.objects.filter(network=network)
-        .annotate(
+def _organisation_links():
+    """Every member organisation of every network as a plain row with its members in that
+    network (built once per process by ``organisation_groups``; the network per request)."""
+    return (
+        NetworkOrganisation.objects.annotate(
             member_count=count_of(
-                NetworkMembership.objects.filter(network=network, organisation=OuterRef("organisation_id"))
+                NetworkMembership.objects.filter(
+                    network=OuterRef("network_id"), organisation=OuterRef("organisation_id")
+                )
             )
         )
         .order_by("organisation__name", "organisation__unit")
@@ -135,6 +141,14 @@ def organisation_groups(network, current_stewardship=None):
             "organisation__kommun__name", "organisation__lan__name",
         )
     )
+
+
+def organisation_groups(network, current_stewardship=None):
+    """The network's member organisations grouped by kind (in the kinds' order), each a plain
+    row with its name, place, its members in the network as the page shows them ("3
+    medlemmar": one ``ngettext`` here costs a tenth of a ``{% blocktranslate count %}`` per
+    card) and whether it drives the network now. One query."""
+    links = built_once("networks.organisation_links", _organisation_links).filter(network=network)
     groups = {}
     driving = current_stewardship.organisation_id if current_stewardship is not None else None
     for link in links:
@@ -224,25 +238,17 @@ def organisation_in(network, organisation_pk):
 # --- the regional overview -----------------------------------------------------------------------
 
 
-def regional_overview(network):
-    """Every kommun of the regional network's län (plain rows) with its local network(s): who
-    drives each, members, member organisations of each kind, and the totals. Three flat queries
-    (kommuner, their networks with the counts, the current stewardships), joined here: a
-    nested prefetch cost more than the queries themselves."""
-    kinds = Organisation.Kind.values
+def _overview_networks():
+    """Local networks with their members and member organisations counted, of every kind
+    (built once per process by ``regional_overview``: nothing here depends on the request)."""
     org_counts = {
         f"org_{kind}": Count(
             "networkorganisation", filter=Q(networkorganisation__organisation__kind=kind)
         )
-        for kind in kinds
+        for kind in Organisation.Kind.values
     }
-    in_lan = Q(kind=Network.Kind.LOCAL, kommun__lan_id=network.lan_id)
-    kommuner = list(
-        Kommun.objects.filter(lan_id=network.lan_id).order_by("name").values("pk", "name")
-    )
-    networks = list(
-        Network.objects.filter(in_lan)
-        .only("pk", "name", "kind", "kommun_id", "parent_id")
+    return (
+        Network.objects.only("pk", "name", "kind", "kommun_id", "parent_id")
         .annotate(
             member_count=member_count(),
             organisation_count=Count("networkorganisation"),
@@ -250,6 +256,20 @@ def regional_overview(network):
         )
         .order_by("name", "pk")
     )
+
+
+def regional_overview(network):
+    """Every kommun of the regional network's län (plain rows) with its local network(s): who
+    drives each, members, member organisations of each kind, and the totals. Three flat queries
+    (kommuner, their networks with the counts, the current stewardships), joined here: a
+    nested prefetch cost more than the queries themselves."""
+    kinds = Organisation.Kind.values
+    in_lan = Q(kind=Network.Kind.LOCAL, kommun__lan_id=network.lan_id)
+    kommuner = list(
+        Kommun.objects.filter(lan_id=network.lan_id).order_by("name").values("pk", "name")
+    )
+    # The counts depend on nothing of the request: built once per process, the län added afresh.
+    networks = list(built_once("networks.regional_overview", _overview_networks).filter(in_lan))
     current = {
         s.network_id: s
         for s in Stewardship.objects.filter(

@@ -11,6 +11,7 @@ from django.views.generic import FormView, TemplateView
 
 from portal.forms import ServiceFormMixin, id_from
 from portal.kept import kept
+from portal.links import href_for
 
 from .. import contrib, selectors, services
 from ..access import NetworkAccessMixin, is_administrator, regional_networks_coordinated_by
@@ -139,16 +140,30 @@ class NetworkDetailView(NetworkAccessMixin, TemplateView):
             parent_visible=bool(network.parent_id) and (admin or network.viewer_in_parent),
         )
         if network.kind == Network.Kind.REGIONAL:
-            ctx["local_networks"] = selectors.local_networks(network, user, admin)
+            local_networks = selectors.local_networks(network, user, admin)
+            network_href = href_for("network_detail")
+            for row in local_networks:
+                row["href"] = network_href(row["pk"])
+            ctx["local_networks"] = local_networks
         return ctx
 
     @staticmethod
     def render_body(network, page_number):
+        """The kept body; each row's link reversed once per page (portal/links.py)."""
         current, past = selectors.stewardships(network)
+        member_page = selectors.member_page(network, page_number)
+        member_href = href_for("network_member", network.pk)
+        for row in member_page.object_list:
+            row["href"] = member_href(row["pk"])
+        organisation_groups = selectors.organisation_groups(network, current)
+        organisation_href = href_for("network_organisation", network.pk)
+        for group in organisation_groups:
+            for org in group["organisations"]:
+                org["href"] = organisation_href(org["pk"])
         return render_to_string("networks/_network_body.html", {
             "network": network,
             "current_stewardship": current,
             "past_stewardships": past,
-            "member_page": selectors.member_page(network, page_number),
-            "organisation_groups": selectors.organisation_groups(network, current),
+            "member_page": member_page,
+            "organisation_groups": organisation_groups,
         })

@@ -6,6 +6,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from portal.links import href_for
+
 from .. import contrib, selectors
 from ..access import NetworkAccessMixin, is_administrator
 from ..models import Network, NetworkMembership, Organisation
@@ -43,9 +45,11 @@ class RegionalOverviewView(NetworkAccessMixin, TemplateView):
             NetworkMembership.objects.filter(user=user, network__kind=Network.Kind.LOCAL, network__lan_id=network.lan_id)
             .values_list("network_id", flat=True)
         )
+        network_href = href_for("network_detail")  # reversed once (portal/links.py)
         for n in overview["local_networks"]:
             n.contributed_cells = cells[n.pk]
             n.viewer_may_open = admin or n.pk in mine
+            n.href = network_href(n.pk)
         ctx.update(
             overview,
             sections=contrib.overview_sections(self.request, network),

@@ -13,10 +13,12 @@ cProfile, each function's own time put in one of:
     .venv/bin/python tests/bench/profile_pages.py                         # county bench database
     .venv/bin/python tests/bench/profile_pages.py --national --requests 100
     .venv/bin/python tests/bench/profile_pages.py --pages plan,dashboard
+    .venv/bin/python tests/bench/profile_pages.py --pages network_detail,regional_overview,minutes
 
 Uses the databases of bench_childplans.py (seed them first: ``bench_childplans.py --seed-only
 [--national]``) and its measured person. Prints milliseconds per request and each category's
-share; not a timed pass/fail test (docs/performance.md, "Less query building")."""
+share (``ms/req``: N requests unprofiled; ``profiled``: the next N under cProfile, whose split is shown)
+and how many times ``reverse()`` ran per request; not a timed pass/fail test (docs/performance.md, "Less query building")."""
 
 import argparse
 import cProfile
@@ -66,6 +68,63 @@ def split(stats):
     return totals
 
 
+def regional_person(user):
+    """The regional network of the measured person's län and its coordinator with the lowest
+    e-mail (the measured person is in no regional network), with the bench password and an
+    authenticator as choose_user gives them. Returns (person, TOTP secret, network pk) or None."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import decrypt
+    from bench_childplans import PASSWORD
+
+    from networks.models import Network, NetworkMembership
+
+    membership = (
+        NetworkMembership.objects.filter(
+            role=NetworkMembership.Role.COORDINATOR,
+            network__kind=Network.Kind.REGIONAL,
+            network__lan__code="06",
+            user__email__endswith="@bench.example.se",
+        )
+        .select_related("user")
+        .order_by("network_id", "user__email")
+        .first()
+    )
+    if membership is None:
+        return None
+    person = membership.user
+    if not person.check_password(PASSWORD):
+        person.set_password(PASSWORD)
+        person.save(update_fields=["password"])
+    auth = Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).first()
+    if auth is None:
+        secret = generate_totp_secret()
+        TOTP.activate(person, secret)
+    else:
+        secret = decrypt(auth.data["secret"])
+    return person, secret, membership.network_id
+
+
+def regional_targets(network_pk):
+    """The regional network's detail page and overview (run_bench.py's keys)."""
+    from bench_childplans import Target
+    from django.urls import reverse
+
+    return [
+        Target("network_detail", "network detail (regional)", reverse("network_detail", args=[network_pk]), "detail"),
+        Target("regional_overview", "regional overview", reverse("network_overview", args=[network_pk]), "list"),
+    ]
+
+
+def reverse_calls(stats):
+    """How many times ``django.urls.reverse`` ran (``{% url %}`` and the views' own)."""
+    return sum(
+        value[1]
+        for (filename, _line, name), value in stats.stats.items()
+        if name == "reverse" and filename.replace("\\", "/").endswith("django/urls/base.py")
+    )
+
+
 def log_in(client, email, password, secret):
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
@@ -81,7 +140,14 @@ def main():
     parser.add_argument("--database-url", default=os.environ.get("BENCH_PLANS_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--national", action="store_true", help="the national database (_national)")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument(
+        "--pages",
+        default=",".join(PAGES),
+        help="comma-separated keys: those of bench_childplans.py and network_detail, regional_overview",
+    )
+    parser.add_argument("--save-html", metavar="DIR", help="write each page's last response to DIR/<key>.html "
+                        "(to compare the HTML before and after a change)")
+    parser.add_argument("--top", type=int, default=0, help="also print each page's N costliest functions (cumulative)")
     args = parser.parse_args()
     url = args.database_url + ("_national" if args.national else "")
     use_database(url)
@@ -95,26 +161,46 @@ def main():
     network_pk, _ = seed_referrals_for(user)
     wanted = set(args.pages.split(","))
     targets = [t for t in targets_for(plan_pk, meeting_pk, network_pk) if t.key in wanted]
+    regional = regional_person(user) if wanted & {"network_detail", "regional_overview"} else None
+    if regional is not None:
+        targets += [t for t in regional_targets(regional[2]) if t.key in wanted]
     cold = {**settings.CACHES, "kept": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     with override_settings(CACHES=cold, ALLOWED_HOSTS=["*"]):
         client = Client(raise_request_exception=False)
         log_in(client, user.email, PASSWORD, secret)
-        print(f"==> {url}: {args.requests} requests per page, cold, user {user.email}")
-        print(f"  {'page':34} {'ms/req':>7}  " + "  ".join(f"{n:>9}" for n, _ in CATEGORIES) + "      other")
+        clients = {"": client}
+        if regional is not None:  # the regional pages as that network's coordinator
+            clients["regional"] = Client(raise_request_exception=False)
+            log_in(clients["regional"], regional[0].email, PASSWORD, regional[1])
+        who = user.email + (f" (regional pages: {regional[0].email})" if regional is not None else "")
+        print(f"==> {url}: {args.requests} requests per page, cold, user {who}")
+        print(f"  {'page':34} {'ms/req':>7} {'profiled':>8}  " + "  ".join(f"{n:>9}" for n, _ in CATEGORIES) + "      other  reverse/req")
         for t in targets:
+            client = clients["regional" if t.key in ("network_detail", "regional_overview") else ""]
             for _ in range(5):  # warm the process: imports, the once-built querysets, templates
                 assert client.get(t.path).status_code == 200, t.path
+            started = time.perf_counter()  # first unprofiled: cProfile slows Python more than waiting
+            for _ in range(args.requests):
+                client.get(t.path)
+            plain = time.perf_counter() - started
             profiler = cProfile.Profile()
             started = time.perf_counter()
             profiler.enable()
             for _ in range(args.requests):
-                client.get(t.path)
+                response = client.get(t.path)
             profiler.disable()
             elapsed = time.perf_counter() - started
-            totals = split(pstats.Stats(profiler))
+            stats = pstats.Stats(profiler)
+            totals = split(stats)
             whole = sum(totals.values()) or 1
             cells = "  ".join(f"{totals[n] / whole:9.0%}" for n in [*(n for n, _ in CATEGORIES), "other"])
-            print(f"  {t.label:34} {elapsed / args.requests * 1000:7.1f}  {cells}")
+            if args.save_html:
+                Path(args.save_html).mkdir(parents=True, exist_ok=True)
+                (Path(args.save_html) / f"{t.key}.html").write_bytes(response.content)
+            reverses = reverse_calls(stats) / args.requests
+            print(f"  {t.label:34} {plain / args.requests * 1000:7.1f} {elapsed / args.requests * 1000:8.1f}  {cells}  {reverses:11.0f}")
+            if args.top:
+                stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
 
 
 if __name__ == "__main__":

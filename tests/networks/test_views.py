@@ -558,3 +558,34 @@ def test_network_page_shows_members_fifty_a_page(client_for, network, coordinato
     # Past the last page, or not a number: the last page, and the first.
     assert "Visar medlem 51–61 av 61." in client.get(f"/natverk/{network.pk}/?sida=9").content.decode()
     assert "Visar medlem 1–50 av 61." in client.get(f"/natverk/{network.pk}/?sida=x").content.decode()
+
+
+def test_row_links_are_the_reversed_urls(client_for, administrator, regional_network, regional_coordinator,
+                                         regional_participant, network, coordinator):
+    """The regional network's page and overview build their row links once per page
+    (portal/links.py): each is the URL ``reverse()`` gives for that row."""
+    client = client_for(administrator)
+    html = client.get(reverse("network_detail", args=[regional_network.pk])).content.decode()
+    memberships = NetworkMembership.objects.filter(network=regional_network)
+    assert memberships.count() == 2
+    for membership in memberships:
+        assert f'href="{reverse("network_member", args=[regional_network.pk, membership.pk])}"' in html
+        assert f'href="{reverse("network_organisation", args=[regional_network.pk, membership.organisation_id])}"' in html
+    assert f'href="{reverse("network_detail", args=[network.pk])}">{network.name}</a>' in html
+    overview = client.get(reverse("network_overview", args=[regional_network.pk])).content.decode()
+    assert f'href="{reverse("network_detail", args=[network.pk])}">{network.name}</a>' in overview
+
+
+def test_each_network_page_counts_its_own_members(client_for, administrator, network, regional_network, org_kommun):
+    """The member rows and the organisations' member counts are built once per process and
+    narrowed to the network per request: two networks in one process each show their own."""
+    for n in range(3):
+        f.MembershipFactory(network=network, organisation=org_kommun, user=f.UserFactory(first_name=f"Lokal{n}"))
+    f.MembershipFactory(network=regional_network, organisation=org_kommun, user=f.UserFactory(first_name="Rutger"))
+    client = client_for(administrator)
+    local = client.get(reverse("network_detail", args=[network.pk])).content.decode()
+    regional = client.get(reverse("network_detail", args=[regional_network.pk])).content.decode()
+    assert "3 medlemmar" in local and "4 medlemmar" not in local
+    assert "Lokal0" in local and "Rutger" not in local
+    assert "1 medlem" in regional and "medlemmar" not in regional.split('id="organisationer"')[1]
+    assert "Rutger" in regional and "Lokal0" not in regional
