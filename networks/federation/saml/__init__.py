@@ -306,7 +306,12 @@ def _refused(request, provider, code, reason=""):
 @method_decorator(login_not_required, name="dispatch")
 class ACSView(allauth_views.ACSView):
     """allauth's: the IdP's POST kept in a short-lived cookie, then on to the finish view (the
-    session cookie is not sent with a cross-site POST); the host kept for ``_request_data``."""
+    session cookie is not sent with a cross-site POST); the host kept for ``_request_data``.
+
+    The one CSRF-exempt view of the portal (tests/portal/test_security_headers.py): the SAML
+    HTTP-POST binding is a cross-site POST from the IdP's page, which can carry no token. It
+    changes nothing and logs no one in: the finish view (a GET, with the session) accepts only a
+    signed assertion answering a request this browser made (InResponseTo), once."""
 
     def dispatch(self, request, organization_slug):
         if "HTTP_HOST" not in request.META:
@@ -354,7 +359,8 @@ class FinishACSView(allauth_views.FinishACSView):
         return complete_social_login(request, login)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
+# Not CSRF-exempt: single logout over the HTTP-POST binding is not supported (docs/federation.md,
+# "Not done yet"); the HTTP-Redirect binding is a GET.
 @method_decorator(login_not_required, name="dispatch")
 class SLSView(allauth_views.SLSView):
     def dispatch(self, request, organization_slug):
