@@ -199,10 +199,21 @@ def worker_factory(redis_server, smtp):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Each test's xdist group: its module, so a module's fixtures (a crawl of the demo, an
+    """Tests marked ``sqlite_only`` (SQLite's side of a path PostgreSQL takes otherwise) are
+    deselected on PostgreSQL — not skipped: in CI no test may be skipped, and .ci/run's SQLite
+    pass runs them (they are marked ``both_databases`` too).
+
+    Each test's xdist group: its module, so a module's fixtures (a crawl of the demo, an
     identity provider, a browser) are made once, in one worker. The crawl's tests are grouped by
     persona as well, so its persona crawls — the longest module — spread over the workers; the
     test that needs every persona's crawl stays in the module's own group."""
+    from django.conf import settings
+
+    if "sqlite" not in settings.DATABASES["default"]["ENGINE"]:
+        deselected = [item for item in items if item.get_closest_marker("sqlite_only")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if not item.get_closest_marker("sqlite_only")]
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
