@@ -18,6 +18,7 @@ from portal.models import AuditEvent
 from tests.idp.oidc import LOA2, LOA3, OIDCProvider, log_in_through
 
 from .conftest import SECRETS, person
+from .federated import refused_once
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -121,16 +122,7 @@ def test_a_missing_context_without_totp_is_sent_to_set_it_up(client, oidc_provid
 
 
 def _refused(client, oidc_provider, email, *, text):
-    users, links = get_user_model().objects.count(), SocialAccount.objects.count()
-    audit_before = AuditEvent.objects.count()
-    response = log_in(client, oidc_provider, email)
-    assert response.status_code == 403
-    assert text in response.content.decode()
-    assert "_auth_user_id" not in client.session
-    assert (get_user_model().objects.count(), SocialAccount.objects.count()) == (users, links)
-    rows = list(AuditEvent.objects.order_by("pk")[audit_before:])
-    assert [(r.action, r.event) for r in rows] == [(AuditEvent.Action.LOGIN_FAILED, "login.federated_refused")]
-    return rows[0]
+    return refused_once(client, lambda: log_in(client, oidc_provider, email), text=text)
 
 
 def test_an_unknown_identifier_gets_no_account(client, oidc_provider, idp):

@@ -36,6 +36,7 @@ from tests.idp.saml import (
 )
 
 from .conftest import SECRETS, person
+from .federated import refused_once
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.both_databases]
 
@@ -213,15 +214,7 @@ def test_a_missing_context_without_totp_is_sent_to_set_it_up(client, saml_idp, i
 
 
 def _refused(client, saml_idp, username, *, text):
-    users, links, audit_before = get_user_model().objects.count(), SocialAccount.objects.count(), AuditEvent.objects.count()
-    response = log_in(client, saml_idp, username)
-    assert response.status_code == 403
-    assert text in response.content.decode()
-    assert "_auth_user_id" not in client.session
-    assert (get_user_model().objects.count(), SocialAccount.objects.count()) == (users, links)
-    rows = list(AuditEvent.objects.order_by("pk")[audit_before:])
-    assert [(r.action, r.event) for r in rows] == [(AuditEvent.Action.LOGIN_FAILED, "login.federated_refused")]
-    return rows[0]
+    return refused_once(client, lambda: log_in(client, saml_idp, username), text=text)
 
 
 def test_an_unknown_identifier_gets_no_account(client, saml_idp, idp):
