@@ -177,7 +177,7 @@ class ChildDataMixin:
             return no_store(early)
         # A change runs in one transaction with its audit row: if the insert fails, nothing the
         # view did is kept. A read is rendered outside any transaction: on SQLite a transaction
-        # holds the one write lock from its BEGIN (portal/settings/base.py), so a page rendered
+        # holds the one write lock from its BEGIN (portal/settings/database.py), so a page rendered
         # inside one would make every request that writes wait for the rendering. Its audit row
         # follows in a short transaction of its own, before the page is sent: if the insert
         # fails, the request fails and shows nothing.

@@ -8,7 +8,7 @@ alike. A script, not a test.
     .venv/bin/python tests/bench/bench_configs.py --configs none,t5_ssb --runs 2 --duration 5
     .venv/bin/python tests/bench/bench_configs.py --runs 1 --duration 2 --warmup 1 --sessions 4   # smoke
 
-Configurations (environment of each gunicorn; portal/settings/base.py reads them):
+Configurations (environment of each gunicorn; portal/settings/database.py reads them):
 
 - ``none``   — ``DB_PREPARE_THRESHOLD=`` (psycopg never prepares), client-side binding: Django's
   own default;

@@ -9,7 +9,7 @@ write succeeds, and every audit row is there.
 The work runs in a process of its own (tests/portal/sqlite_concurrency.py says why and what it
 does): there the portal's ``default`` database is a new SQLite file in ``tmp_path``, whatever
 database the suite itself runs on, so the test is the same in the SQLite and the PostgreSQL runs
-of the suite. On the settings before ``SQLITE_OPTIONS`` (portal/settings/base.py: WAL, IMMEDIATE
+of the suite. On the settings before ``SQLITE_OPTIONS`` (portal/settings/database.py: WAL, IMMEDIATE
 transactions, a busy timeout) 72 of its 96 operations failed, most with "database is locked"."""
 
 import json
