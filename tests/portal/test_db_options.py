@@ -5,7 +5,7 @@ import environ
 import pytest
 from django.db import connection
 
-from portal.settings import base
+from portal.settings import database as base
 
 
 def test_postgres_gets_prepared_statements_and_server_side_binding():
