@@ -2,6 +2,7 @@
 actions and 20,000 reviews). Fictional children only (no real personnummer: none is set).
 Rows are written with bulk_create in batches, so seeding a county takes seconds."""
 
+import math
 import random
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from networks.models import OrganisationMembership
 from portal.kept import forget
-from portal.partitions import ensure_audit_partitions
+from portal.partitions import add_months, ensure_audit_partitions, load_month, months
 
 from .indicators import INDICATORS_TABLE
 from .models import (
@@ -69,21 +70,24 @@ def seed_consents(plan_rows, owners, rng, today, batch):
 AUDIT_MIX = (("view", 80), ("update", 12), ("create", 4), ("print", 3), ("export", 1))
 
 
-def seed_audit(rows, *, days=730, batch=1_000_000, stdout=None):
-    """Add ``rows`` audit rows spread evenly over the last ``days`` days (PostgreSQL only: one
-    ``INSERT … SELECT`` over ``generate_series`` per ``batch`` rows, each its own transaction so
-    an interrupted seeding keeps what it wrote). Each row reads or changes one seeded plan, by a
-    member of that plan's team, as portal.audit writes them. Returns the rows written."""
+def seed_audit(rows, *, days=730, stdout=None):
+    """Add ``rows`` audit rows spread evenly over the last ``days`` days (PostgreSQL only:
+    ``INSERT … SELECT`` over ``generate_series``, month by month through
+    ``portal.partitions.load_month``, oldest first, each month its own transaction so an
+    interrupted seeding keeps what it wrote). Each row reads or changes one seeded plan, by
+    that plan's contact person, with its child, as portal.audit writes them. Returns the rows
+    written."""
     if connection.vendor != "postgresql":
         raise RuntimeError("seed_audit needs PostgreSQL (generate_series)")
     plans = ChildPlan.objects.count()
     if not plans or rows <= 0:
         return 0
     mix = [name for name, share in AUDIT_MIX for _ in range(share)]
-    written = 0
+    now = timezone.now()
+    span = timedelta(days=days)
     # The month partitions of the whole span first (PostgreSQL after portal 0009), so no row
     # lands in the default partition.
-    ensure_audit_partitions(start=timezone.now() - timedelta(days=days))
+    ensure_audit_partitions(start=now - span)
     with connection.cursor() as cursor:
         # The plans with their contact person, numbered 0..n-1, so a row picks one by arithmetic.
         cursor.execute("DROP TABLE IF EXISTS seed_audit_plan")
@@ -92,27 +96,34 @@ def seed_audit(rows, *, days=730, batch=1_000_000, stdout=None):
             " p.id AS plan_id, p.child_id, p.contact_person_id AS user_id FROM childplans_childplan p"
         )
         cursor.execute("CREATE UNIQUE INDEX ON seed_audit_plan (n)")
-    while written < rows:
-        size = min(batch, rows - written)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                """
-                INSERT INTO portal_auditevent
-                    (at, user_id, user_label, organisation_label, action, event, object_type,
-                     object_id, request_id, ip_address, detail, plan_id, child_id, assurance_level)
-                SELECT now() - (%(days)s * interval '1 day') * ((g.i + %(offset)s::bigint)::float8 / %(rows)s),
-                       p.user_id, 'seed', '', (%(mix)s::text[])[1 + (g.i * 7919) %% %(mixlen)s::bigint], '',
-                       'childplans.childplan', p.plan_id::text, '', NULL, '{}'::jsonb,
-                       p.plan_id, p.child_id, 'password'
-                FROM generate_series(0::bigint, %(size)s::bigint - 1) AS g(i)
-                JOIN seed_audit_plan p ON p.n = ((g.i + %(offset)s::bigint) * 104729) %% %(plans)s::bigint
-                """,
-                {"days": days, "offset": written, "rows": rows, "mix": mix, "mixlen": len(mix),
-                 "size": size, "plans": plans},
-            )
-        written += size
+        cursor.execute("ANALYZE seed_audit_plan")
+    # Row k (0 = the newest) is at now - span * k / rows. A month's rows are the k between its
+    # bounds (one more each side: load_month keeps exactly the month's), oldest first, so ids
+    # grow with time as the portal's own do.
+    columns = ["at", "user_id", "user_label", "organisation_label", "action", "event", "object_type",
+               "object_id", "request_id", "ip_address", "detail", "plan_id", "child_id", "assurance_level"]
+    select = (
+        "SELECT %(now)s::timestamptz - %(span)s::interval * (g.k::float8 / %(rows)s) AS at,"
+        " p.user_id, 'seed' AS user_label, '' AS organisation_label,"
+        " (%(mix)s::text[])[1 + (g.k * 7919) %% %(mixlen)s] AS action, '' AS event,"
+        " 'childplans.childplan' AS object_type, p.plan_id::text AS object_id, '' AS request_id,"
+        " NULL::inet AS ip_address, '{}'::jsonb AS detail, p.plan_id, p.child_id,"
+        " 'password' AS assurance_level"
+        " FROM generate_series(%(high)s::bigint, %(low)s::bigint, -1) AS g(k)"
+        " JOIN seed_audit_plan p ON p.n = (g.k * 104729) %% %(plans)s"
+    )
+    written = 0
+    for month in months(now - span, now):
+        newest = max(0, math.floor((now - add_months(month, 1)) / span * rows) - 1)
+        oldest = min(rows - 1, math.ceil((now - month) / span * rows) + 1)
+        if oldest < newest:
+            continue
+        written += load_month(month, columns, select, {
+            "now": now, "span": span, "rows": rows, "mix": mix, "mixlen": len(mix),
+            "low": newest, "high": oldest, "plans": plans,
+        })
         if stdout:
-            stdout.write(f"    audit rows: {written:,} of {rows:,}\n")
+            stdout.write(f"    audit rows: {written:,} of {rows:,} ({month:%Y-%m})\n")
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE seed_audit_plan")
         cursor.execute("ANALYZE portal_auditevent")

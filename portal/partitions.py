@@ -173,3 +173,35 @@ def drop_partition(name, using=None):
         cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
         cursor.execute(f"DROP TABLE {name}")
     return rows
+
+
+def load_month(month, columns, select, params=(), using=None):
+    """Bulk-load rows of the month starting at ``month`` (a first instant, as ``months``
+    yields): ``INSERT INTO`` the audit table's ``columns`` the rows of ``select`` (SQL whose
+    result has those columns by name) whose ``at`` lies in that month. For seeding benchmark
+    data (``childplans.seed.seed_audit``), never for the portal's own rows (``portal.audit``).
+
+    An empty month partition is made afresh without indexes, filled, then attached: PostgreSQL
+    builds the table's indexes on it by sorting once (and carries the guard onto it), instead of
+    keeping seven indexes up row by row — about 5 x faster at 800,000 rows a month. A month
+    that already holds rows is inserted into as it is. In one transaction; the month partitions
+    must exist (``ensure_audit_partitions``). Returns the number of rows written."""
+    conn = using or connection
+    name = partition_name(month)
+    low, high = month.isoformat(), add_months(month, 1).isoformat()
+    column_list = ", ".join(columns)
+    rows = f"SELECT {column_list} FROM ({select}) AS seeded WHERE at >= '{low}' AND at < '{high}'"
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [TABLE])
+        if name not in existing_partitions(conn).values():
+            raise DatabaseError(f"audit log: no partition {name}; ensure_audit_partitions first")
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {name})")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"INSERT INTO {TABLE} ({column_list}) {rows}", params)
+            return cursor.rowcount
+        cursor.execute(f"DROP TABLE {name}")
+        cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS)")
+        cursor.execute(f"INSERT INTO {name} ({column_list}) {rows}", params)
+        written = cursor.rowcount
+        cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM ('{low}') TO ('{high}')")
+    return written

@@ -42,7 +42,7 @@ def test_seed_audit_rows_spread_over_two_years_on_seeded_plans(org_social, org_s
         return
     call_command("seed_childplans", plans=20, actions=0, reviews=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     before = AuditEvent.objects.count()
-    seed_audit(1000, batch=300)
+    seed_audit(1000)
     rows = AuditEvent.objects.filter(user_label="seed")
     assert AuditEvent.objects.count() - before == rows.count() == 1000
     now = timezone.now()

@@ -117,6 +117,50 @@ def test_prune_drops_whole_expired_months_and_deletes_the_rest_by_row():
     assert audit_prune() == 0
 
 
+def index_definitions(name):
+    """The partition's index definitions with its own name taken out, so two months compare."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [name])
+        return sorted(row[0].replace(name, "P") for row in cursor.fetchall())
+
+
+@postgres_only
+def test_load_month_builds_an_empty_month_afresh_and_inserts_into_one_with_rows():
+    """The seeding's bulk path (childplans.seed.seed_audit): an empty month is made without
+    indexes, filled and attached, and ends up as any other month — same indexes, the guard,
+    ids from the sequence, only its own month's rows; a month with rows keeps them."""
+    columns = ["at", "user_label", "organisation_label", "action", "event", "object_type", "object_id",
+               "request_id", "detail", "assurance_level"]
+    select = (
+        "SELECT %(start)s::timestamptz + g.h * interval '1 hour' AS at, 'seed' AS user_label,"
+        " '' AS organisation_label, 'view' AS action, 'seed.row' AS event, '' AS object_type,"
+        " '' AS object_id, '' AS request_id, '{}'::jsonb AS detail, '' AS assurance_level"
+        " FROM generate_series(-5, 40 * 24) AS g(h)"
+    )
+    now = timezone.now()
+    empty = partitions.add_months(partitions.month_start(now), -14)
+    partitions.ensure_audit_partitions(start=empty, end=empty)
+    written = partitions.load_month(empty, columns, select, {"start": empty})
+    name = partitions.partition_name(empty)
+    days = (partitions.add_months(empty, 1) - empty).days
+    assert written == days * 24 == AuditEvent.objects.filter(event="seed.row").count()
+    assert index_definitions(name) == index_definitions(partitions.partition_name(partitions.month_start(now)))
+    row = AuditEvent.objects.filter(event="seed.row").order_by("at").first()
+    assert row.at == empty and partition_of(row) == name
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {name} SET user_label = 'x' WHERE id = %s", [row.pk])
+    later = audit_record(action=Action.VIEW)
+    assert later.pk > AuditEvent.objects.filter(event="seed.row").order_by("-pk").first().pk
+
+    this_month = partitions.month_start(now)
+    kept = audit_record(action=Action.VIEW, event="test.kept")
+    added = partitions.load_month(this_month, columns, select, {"start": this_month})
+    assert added == AuditEvent.objects.filter(event="seed.row", at__gte=this_month).count() > 0
+    assert AuditEvent.objects.filter(pk=kept.pk).exists()
+    with pytest.raises(DatabaseError):  # the months must be made first
+        partitions.load_month(partitions.add_months(this_month, -40), columns, select, {"start": this_month})
+
+
 @postgres_only
 def test_a_month_within_the_retention_is_never_dropped_whatever_the_apps_clock():
     """The database's clock decides, as for rows: a forward clock in the app fails."""
