@@ -224,7 +224,9 @@ def seed_national(total_plans, seconds):
     print("==> migrate")
     call_command("migrate", verbosity=0, interactive=False)
     print("==> seed_bench --scale national")
+    started = time.monotonic()
     call_command("seed_bench", scale="national")
+    print(f"    seed_bench: {time.monotonic() - started:.0f} s")
     keeping = OrganisationMembership.objects.filter(
         organisation__kind__in=PlanKeepingKind.objects.values("kind")
     ).order_by("pk")
@@ -249,12 +251,14 @@ def seed_national(total_plans, seconds):
             else max(1, round((total_plans - COUNTY["plans"]) * n / others))
         )
         seed_plans(
-            plans=plans, actions=plans * 10, reviews=plans * 4, memberships=memberships, seed=4
+            plans=plans, actions=plans * 10, reviews=plans * 4, memberships=memberships, seed=4,
+            analyze=False,  # once below, not after every län
         )
         print(
             f"    län {code}: {plans} plans ({time.monotonic() - started:.0f} s, {ChildPlan.objects.count()} in all)"
         )
     analyze()
+    print(f"    plans: {time.monotonic() - started:.0f} s")
     return ChildPlan.objects.count()
 
 
