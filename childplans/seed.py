@@ -7,7 +7,7 @@ personnummer: none is set).
 small numbered tables made first: the owning memberships, each one's colleagues, the dates. Row
 ``k`` of a table takes its values from ``k`` by arithmetic (``_pick``), so the data is the same
 for the same arguments and no row passes through Python: 110,000 plans with their 2.6 million
-rows take about a minute on PostgreSQL. ``seed_audit`` (PostgreSQL only) loads the audit log
+rows take 80 s on PostgreSQL (2 shared cores). ``seed_audit`` (PostgreSQL only) loads the audit log
 month by month (``portal.partitions.load_month``)."""
 
 import math
