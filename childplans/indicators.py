@@ -1,9 +1,18 @@
 """The child-plan indicators (counts per kommun, no child data; groups under ``SUPPRESS_BELOW``
-suppressed): who may see them, what is counted, and the kept table's key and lifetime."""
+suppressed): who may see them, what is counted, and how the page gets the figures.
+
+Counting reads every active plan and held review of the country (1.3 s at national size,
+docs/performance.md), so the beat counts (``count_figures``, every
+``INDICATORS_REFRESH_SECONDS``) and the page shows the newest ``IndicatorFigures`` with the time
+they were counted. Only when there are none younger than ``INDICATORS_MAX_AGE_SECONDS`` (a new
+installation, a stopped beat) does the page count for itself, kept as HTML that the services
+forget (``INDICATORS_TABLE``)."""
 
 from datetime import timedelta
 from types import SimpleNamespace
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
@@ -19,6 +28,7 @@ from .models import (
     ChildPlan,
     Consent,
     ConsentPurpose,
+    IndicatorFigures,
     Review,
 )
 
@@ -67,12 +77,12 @@ def indicators_left_out():
 
 
 @reports_on_replica()
-def indicators():
+def count_groups():
     """Per län and kommun (of the owning organisation): active plans, and of the held reviews
-    the share where the child took part and the share where the guardians know the plan —
-    of the plans whose consent in force covers statistics (``counted_in_statistics``; the
-    page says how many were left out). A group under five plans or reviews is suppressed
-    (None). Counts only: no child data."""
+    how many, how many where the child took part and how many where the guardians know the
+    plan — of the plans whose consent in force covers statistics (``counted_in_statistics``).
+    Raw counts as plain dicts, nothing suppressed yet (``arrange`` does that): what
+    ``IndicatorFigures`` keeps. Counts only: no child data."""
     plans = (
         ChildPlan.objects.filter(status=ChildPlan.Status.ACTIVE)
         .filter(counted_in_statistics())
@@ -105,9 +115,17 @@ def indicators():
         g["reviews"] += row["n"]
         g["child"] += row["child"]
         g["guardians"] += row["guardians"]
+    return [groups[key] for key in sorted(groups)]
+
+
+def arrange(groups):
+    """``count_groups``'s rows as the page shows them: per län its total and its kommuner, a
+    group under ``SUPPRESS_BELOW`` plans or reviews suppressed (None)."""
     lans = {}
-    for (lan, _kommun), g in sorted(groups.items()):
-        total = lans.setdefault(lan, {"lan": lan, "plans": 0, "reviews": 0, "child": 0, "guardians": 0, "kommuner": []})
+    for g in sorted(groups, key=lambda g: (g["lan"], g["kommun"])):
+        total = lans.setdefault(
+            g["lan"], {"lan": g["lan"], "plans": 0, "reviews": 0, "child": 0, "guardians": 0, "kommuner": []}
+        )
         for k in ("plans", "reviews", "child", "guardians"):
             total[k] += g[k]
         total["kommuner"].append(g)
@@ -131,3 +149,28 @@ def indicators():
             )
         )
     return result
+
+
+def indicators():
+    """The indicators counted now, arranged for the page (``arrange(count_groups())``)."""
+    return arrange(count_groups())
+
+
+def count_figures():
+    """Count the indicators now and keep them as the newest ``IndicatorFigures`` (the beat's
+    ``indicators-refresh``, every ``INDICATORS_REFRESH_SECONDS``); the older figures go. The
+    counting reads through the replica where there is one (``reports_on_replica``)."""
+    counted_at = timezone.now()
+    groups, left_out = count_groups(), indicators_left_out()
+    with transaction.atomic():
+        figures = IndicatorFigures.objects.create(counted_at=counted_at, groups=groups, left_out=left_out)
+        IndicatorFigures.objects.filter(counted_at__lt=counted_at).delete()
+    return figures
+
+
+def newest_figures():
+    """The newest counted figures, or None when there are none younger than
+    ``INDICATORS_MAX_AGE_SECONDS`` (the beat has stopped, or has not run yet): then the page
+    counts for itself."""
+    since = timezone.now() - timedelta(seconds=settings.INDICATORS_MAX_AGE_SECONDS)
+    return IndicatorFigures.objects.filter(counted_at__gte=since).order_by("-counted_at").first()

@@ -110,3 +110,13 @@ def consent_reminders_run(today=None):
 def consent_reminders():
     """Periodic (CELERY_BEAT_SCHEDULE "consent-reminders")."""
     return consent_reminders_run()
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def indicators_refresh():
+    """Periodic (CELERY_BEAT_SCHEDULE "indicators-refresh"): count the indicators and keep them
+    as the newest figures (childplans.indicators.count_figures). Counting again is harmless: a
+    missed or doubled run only changes how fresh the figures are."""
+    from .indicators import count_figures
+
+    return count_figures().pk

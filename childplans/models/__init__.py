@@ -11,6 +11,7 @@ from .consent import (  # noqa: F401
     ConsentOrganisation,
     ConsentPurpose,
 )
+from .figures import IndicatorFigures  # noqa: F401
 from .plan import (  # noqa: F401
     NEED_RANK,
     Area,

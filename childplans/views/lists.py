@@ -1,6 +1,7 @@
 """Plan routes without a single plan ("member" routes): my plans, opening a plan, my actions
 and the indicators (counts only, no child data)."""
 
+from django.conf import settings
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -119,10 +120,23 @@ class IndicatorsView(TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["suppress_below"] = indicators.SUPPRESS_BELOW
-        # Kept HTML (portal/kept.py): counts over every plan and review, the same for everyone
-        # who may open the page, no child data. Forgotten by the services that open and close
-        # plans and record reviews (grep INDICATORS_TABLE); the timeout bounds the rest
-        # (an organisation moved to another kommun in the admin).
+        ctx["refresh_minutes"] = max(1, settings.INDICATORS_REFRESH_SECONDS // 60)
+        figures = indicators.newest_figures()
+        if figures is not None:
+            # The beat's figures (childplans.indicators.count_figures): the page reads one row.
+            ctx["counted_at"] = figures.counted_at
+            ctx["table_html"] = kept(
+                indicators.INDICATORS_TABLE, ("figures", figures.pk),
+                lambda: render_to_string("childplans/_indicators_table.html", {
+                    "groups": indicators.arrange(figures.groups), "left_out": figures.left_out,
+                }),
+                timeout=settings.INDICATORS_MAX_AGE_SECONDS,
+            )
+            return ctx
+        # No figures younger than INDICATORS_MAX_AGE_SECONDS: counted now, kept as HTML (portal/kept.py):
+        # the same for everyone who may open the page, no child data. Forgotten by the services
+        # that open and close plans and record reviews (grep INDICATORS_TABLE); the timeout
+        # bounds the rest (an organisation moved to another kommun in the admin).
         ctx["table_html"] = kept(
             indicators.INDICATORS_TABLE, (),
             lambda: render_to_string("childplans/_indicators_table.html", {

@@ -342,6 +342,14 @@ CONSENT_REMINDER_DAYS = tuple(env.list("CONSENT_REMINDER_DAYS", cast=int, defaul
 # The plan page and "Min översikt" list consents that end within this many days.
 CONSENT_ENDING_SOON_DAYS = env.int("CONSENT_ENDING_SOON_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["consent-reminders"] = {"task": "childplans.tasks.consent_reminders", "schedule": 3600.0}
+# The indicators (childplans.indicators): the beat counts them this often; the page shows the
+# newest figures and when they were counted, and counts for itself when none is younger than
+# INDICATORS_MAX_AGE_SECONDS (the beat has stopped). Not law: how fresh statistics must be.
+INDICATORS_REFRESH_SECONDS = env.int("INDICATORS_REFRESH_SECONDS", default=300)
+INDICATORS_MAX_AGE_SECONDS = env.int("INDICATORS_MAX_AGE_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["indicators-refresh"] = {
+    "task": "childplans.tasks.indicators_refresh", "schedule": float(INDICATORS_REFRESH_SECONDS),
+}
 # Federated log-in (issue 20) ---------------------------------------------------------------
 # Staff log in through their organisation's OpenID Connect provider (docs/federation.md,
 # docs/security.md 24). Providers are rows an administrator adds (networks.federation), not

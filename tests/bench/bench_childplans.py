@@ -25,7 +25,9 @@ referrals of a network the user coordinates have something to list and count.
 The pages are measured the way tests/bench/run_bench.py measures its own, with its helpers: two
 gunicorns with ``portal.settings.bench`` on 127.0.0.1 (2 x cores + 1 sync workers each), the
 *cold* one with ``BENCH_COLD=1`` (no kept HTML: every page rendered afresh), the *warm* one as
-served (the indicators' table is kept, portal/kept.py). The user logs in over HTTP on each server
+served (the indicators' table is kept, portal/kept.py). Before the servers start, the beat's
+count of the indicators runs once (``childplans.indicators.count_figures``, timed and printed),
+as a running portal's beat has done: the indicators page shows those figures. The user logs in over HTTP on each server
 like a browser: allauth's login form, then its two-step form with the authenticator's current
 code (a code is accepted once, so the second server waits for the next one); each real session
 is copied into more sessions (same data, new keys) so that wrk's connections use different
@@ -191,6 +193,18 @@ def seed_audit_rows(total):
         print(f"==> {total - have:,} audit rows over two years (generate_series)")
         seed_audit(total - have, stdout=sys.stdout)
     return AuditEvent.objects.count(), time.monotonic() - started
+
+
+def count_indicator_figures():
+    """The beat's count of the indicators (childplans.tasks.indicators_refresh), once, timed:
+    what a running portal has done before anyone opens the page."""
+    from childplans.indicators import count_figures
+
+    started = time.monotonic()
+    count_figures()
+    ms = (time.monotonic() - started) * 1000
+    print(f"==> the beat's count of the indicators: {ms:.0f} ms")
+    return ms
 
 
 def database_size():
@@ -564,6 +578,7 @@ def main():
     if seeded["referrals"]:
         print(f"==> seeded {seeded['referrals']} referrals and {seeded['tips']} tip counts")
     counts.update(referrals=referral_count())
+    count_indicator_figures()
     from django.db import connections
 
     connections.close_all()
@@ -609,6 +624,7 @@ def main():
         nmeeting_pk = ensure_team_meeting(nuser, nplan_pk)
         nnetwork_pk, _seeded = seed_referrals_for(nuser)
         ncounts.update(referrals=referral_count())
+        count_indicator_figures()
         connections.close_all()
         if args.seed_only:
             print(f"==> national database seeded in {seconds:.0f} s (audit rows {audit_seconds:.0f} s): {counts_text(ncounts)}")

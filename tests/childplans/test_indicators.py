@@ -4,12 +4,13 @@ suppressed."""
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from childplans import services
+from childplans import services, tasks
 from childplans.indicators import SUPPRESS_BELOW
-from childplans.models import ChildPlan, Review
+from childplans.models import ChildPlan, IndicatorFigures, Review
 
 from .conftest import SECRETS
 
@@ -78,8 +79,9 @@ def held_through_the_service(plan, contact, child, guardians):
 
 def test_figures_are_kept_and_change_at_once(client, contact, org_social, coordinator_with_mfa,
                                               django_assert_max_num_queries):
-    """The table is kept HTML (portal/kept.py): a second request does not count again, and a
-    review recorded, a plan opened or closed through the services shows on the next request."""
+    """With no figures from the beat (a new installation, a stopped beat) the page counts for
+    itself. That table is kept HTML (portal/kept.py): a second request does not count again, and
+    a review recorded, a plan opened or closed through the services shows on the next request."""
     plans = open_plans(contact, org_social, 6)
     for p in plans[:5]:
         held(p, "ja", True)  # written straight to the table: only the first request counts it
@@ -91,7 +93,7 @@ def test_figures_are_kept_and_change_at_once(client, contact, org_social, coordi
         return [cell.split("<")[0] for cell in body.split('<td class="text-end">')[1:5]]
 
     assert figures() == ["6", "5", "100 %", "100 %"]
-    with django_assert_max_num_queries(3):  # session, user, the coordinator check
+    with django_assert_max_num_queries(4):  # session, user, the coordinator check, no figures
         client.get(url)
     held_through_the_service(plans[5], contact, "nej", False)
     assert figures() == ["6", "6", "83 %", "83 %"]
@@ -120,3 +122,83 @@ def test_seeded_plans_show_on_the_next_request(client, contact, org_social, coor
     assert counted >= SUPPRESS_BELOW
     assert response.context["groups"][0].total.plans == counted
     assert response.context["left_out"] == 7 - counted
+
+
+# The beat's figures (childplans.indicators.count_figures; docs/performance.md): counting reads
+# every plan and review of the country, so the beat counts every INDICATORS_REFRESH_SECONDS and
+# the page reads the newest figures.
+
+
+def table_figures(body):
+    return [cell.split("<")[0] for cell in body.split('<td class="text-end">')[1:5]]
+
+
+def test_the_page_shows_the_beats_figures_until_the_next_count(
+    client, contact, org_social, coordinator_with_mfa, django_assert_num_queries
+):
+    plans = open_plans(contact, org_social, 6)
+    for p in plans[:5]:
+        held(p, "ja", True)
+    figures = tasks.indicators_refresh()
+    assert IndicatorFigures.objects.filter(pk=figures).exists()
+    client.force_login(coordinator_with_mfa)
+    url = reverse("childplans:indicators")
+    body = client.get(url).content.decode()
+    assert table_figures(body) == ["6", "5", "100 %", "100 %"]
+    assert "Siffrorna räknades" in body and "var 5:e minut" in body
+    counted(services.plan_open(by=contact, organisation=org_social, given_name="Ny", family_name="Indikatorsson",
+                               birth_date=date(2015, 2, 2), reason="x"), contact)
+    # Until the beat counts again, the page shows what it counted, and reads one row for it:
+    # session, user, the coordinator check, the newest figures — whatever the number of plans.
+    with django_assert_num_queries(4):
+        assert table_figures(client.get(url).content.decode())[0] == "6"
+    tasks.indicators_refresh()
+    assert table_figures(client.get(url).content.decode())[0] == "7"
+    assert IndicatorFigures.objects.count() == 1  # counting again removes the older figures
+
+
+def test_figures_older_than_the_max_age_are_not_shown(client, contact, org_social, coordinator_with_mfa, settings):
+    """A stopped beat: once the newest figures are older than INDICATORS_MAX_AGE_SECONDS, the page
+    counts for itself (and says so), so it never shows old figures for long."""
+    settings.INDICATORS_MAX_AGE_SECONDS = 1800
+    open_plans(contact, org_social, 5)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        tasks.indicators_refresh()
+        open_plans(contact, org_social, 1)
+        client.force_login(coordinator_with_mfa)
+        url = reverse("childplans:indicators")
+        assert table_figures(client.get(url).content.decode())[0] == "5"
+        clock.shift(timedelta(seconds=1799))
+        assert table_figures(client.get(url).content.decode())[0] == "5"
+        clock.shift(timedelta(seconds=2))
+        body = client.get(url).content.decode()
+        assert table_figures(body)[0] == "6"
+        assert "räknade just nu" in body
+
+
+def test_the_figures_hold_no_child_data(contact, org_social):
+    """What IndicatorFigures keeps: counts per län and kommun, nothing that names a plan or a
+    child (and no key to one: the gallring graph, derived from the models, does not reach it)."""
+    from childplans.lifecycle.graph import child_data_models
+
+    plans = open_plans(contact, org_social, 5)
+    for p in plans:
+        held(p, "nej", True)
+    figures = IndicatorFigures.objects.get(pk=tasks.indicators_refresh())
+    assert figures.groups == [{"lan": "Kronobergs län", "kommun": "Växjö", "plans": 5, "reviews": 5, "child": 0,
+                               "guardians": 5}]
+    assert figures.left_out == 0
+    text = repr(figures.groups)
+    for secret in [*SECRETS, "Indikatorsson", "Barn0"]:
+        assert secret not in text
+    assert IndicatorFigures not in {m.model for m in child_data_models()}
+
+
+def test_the_beat_counts_as_often_as_configured():
+    from django.conf import settings as django_settings
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["indicators-refresh"]
+    assert entry["task"] == "childplans.tasks.indicators_refresh"
+    assert entry["schedule"] == float(django_settings.INDICATORS_REFRESH_SECONDS)
+    assert django_settings.INDICATORS_MAX_AGE_SECONDS > django_settings.INDICATORS_REFRESH_SECONDS
