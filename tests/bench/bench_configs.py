@@ -48,6 +48,7 @@ from bench_childplans import (  # noqa: E402  (the data, the person and the log-
     PASSWORD,
     RUN_BENCH_DATABASES,
     choose_user,
+    count_indicator_figures,
     login_with_totp,
     seed_county,
     seed_referrals_for,
@@ -187,6 +188,7 @@ def main():
     seed_county()
     user, plan_pk, secret = choose_user()
     seed_referrals_for(user)
+    count_indicator_figures()  # what the beat has done in a running portal
     targets = pages(user, plan_pk)
     if args.only:
         keep = {"fortunes_auth", *args.only.split(",")}
