@@ -6,15 +6,21 @@ column with the GIN index ``activity_search_sv`` (migration 0005), so neither ma
 ranking recomputes it; ``tests/networks/test_directory.py`` checks the index with EXPLAIN. On SQLite a plain
 fallback: every word must occur in one of the three fields.
 
+The search page reads its results through ``SearchResults``: at most
+``DIRECTORY_SEARCH_MAX_RESULTS`` matches are counted and paged through (a common word matches
+most of a national directory), and a page's rows are picked on the activity table alone before
+their organisation and kommun are joined (docs/performance.md, "The directory at national size").
+
 Changes: an activity is changed by the people who belong to its organisation
 (``OrganisationMembership``) and by administrators; anyone else gets 404."""
 
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import F, Q
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -25,7 +31,7 @@ SEARCH_CONFIG = "swedish"
 
 # A stored generated tsvector column (migration 0005, PostgreSQL only) with a GIN index
 # ``activity_search_sv``: title weighs most (A), then description (B), then how to refer (C).
-SEARCH_DOCUMENT_SQL = '"networks_activity"."search_document"'
+SEARCH_DOCUMENT_COLUMN = "search_document"
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -34,9 +40,27 @@ def _uses_full_text_search():
     return connection.vendor == "postgresql"
 
 
+class SearchDocument(Expression):
+    """The stored, indexed tsvector column of the query's own activity table. Named through
+    the query's alias, so it stays right in a subquery (where the table is ``U0``): SQL naming
+    the table itself would point at the outer query there."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = Activity._meta.db_table
+        alias = next(
+            name
+            for name, join in compiler.query.alias_map.items()
+            if join.join_type is None and join.table_name == table
+        )
+        column = connection.ops.quote_name(SEARCH_DOCUMENT_COLUMN)
+        return f"{compiler.quote_name_unless_alias(alias)}.{column}", []
+
+
 def search_vector():
     """The stored, indexed tsvector column, for ``.alias()``/``.annotate()``."""
-    return RawSQL(SEARCH_DOCUMENT_SQL, [], output_field=SearchVectorField())
+    return SearchDocument()
 
 
 def listing_rows(activities):
@@ -99,6 +123,60 @@ def search_activities(
             )
         qs = qs.filter(match)
     return qs.order_by("title", "pk")
+
+
+class SearchResults:
+    """The matches of one search, for Django's ``Paginator``, with work bounded by ``limit``
+    whatever the number of matches:
+
+    - ``count()`` counts at most ``limit + 1`` matches (``more`` says whether there are more
+      than ``limit``) and the pages end at ``limit``: the best ``limit`` matches are shown;
+    - a page's rows are picked by their order (rank, title) from the activity table alone, then
+      read with their organisation and kommun: the joins and the wide rows are for one page,
+      not for every match.
+
+    ``ranked``: the order is best match first (full-text search), not by title."""
+
+    def __init__(self, activities, limit, *, ranked):
+        self._activities = activities  # ordered, with the listing's select_related
+        self.limit = limit
+        self.ranked = ranked
+        self._matches = None
+
+    def _capped_matches(self):
+        if self._matches is None:
+            self._matches = self._activities.order_by().values("pk")[: self.limit + 1].count()
+        return self._matches
+
+    def count(self):
+        return min(self._capped_matches(), self.limit)
+
+    @property
+    def more(self):
+        """More than ``limit`` activities match."""
+        return self._capped_matches() > self.limit
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("SearchResults takes a slice of rows")
+        start = max(0, key.start or 0)
+        stop = self.limit if key.stop is None else min(key.stop, self.limit)
+        if stop <= start:
+            return self._activities.none()
+        page = self._activities.values("pk")[start:stop]
+        return self._activities.filter(pk__in=page)
+
+
+def search_results(*, limit=None, **arguments):
+    """``search_activities(**arguments)`` as ``SearchResults``: at most ``limit`` (default
+    ``settings.DIRECTORY_SEARCH_MAX_RESULTS``) matches counted and shown."""
+    if limit is None:
+        limit = settings.DIRECTORY_SEARCH_MAX_RESULTS
+    ranked = _uses_full_text_search() and bool(_WORD_RE.search(arguments.get("q") or ""))
+    return SearchResults(search_activities(**arguments), limit, ranked=ranked)
 
 
 def kommun_choices(empty_label):
