@@ -19,7 +19,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.expressions import Expression
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -32,6 +32,9 @@ SEARCH_CONFIG = "swedish"
 # A stored generated tsvector column (migration 0005, PostgreSQL only) with a GIN index
 # ``activity_search_sv``: title weighs most (A), then description (B), then how to refer (C).
 SEARCH_DOCUMENT_COLUMN = "search_document"
+# The title alone (migration 0009), with its own GIN index ``activity_title_sv``: the
+# activities whose title has every word are found without reading the others.
+TITLE_DOCUMENT_COLUMN = "title_document"
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -41,11 +44,15 @@ def _uses_full_text_search():
 
 
 class SearchDocument(Expression):
-    """The stored, indexed tsvector column of the query's own activity table. Named through
-    the query's alias, so it stays right in a subquery (where the table is ``U0``): SQL naming
-    the table itself would point at the outer query there."""
+    """A stored, indexed tsvector column (``column``) of the query's own activity table. Named
+    through the query's alias, so it stays right in a subquery (where the table is ``U0``):
+    SQL naming the table itself would point at the outer query there."""
 
     output_field = SearchVectorField()
+
+    def __init__(self, column=SEARCH_DOCUMENT_COLUMN):
+        super().__init__()
+        self.column = column
 
     def as_sql(self, compiler, connection):
         table = Activity._meta.db_table
@@ -54,8 +61,12 @@ class SearchDocument(Expression):
             for name, join in compiler.query.alias_map.items()
             if join.join_type is None and join.table_name == table
         )
-        column = connection.ops.quote_name(SEARCH_DOCUMENT_COLUMN)
-        return f"{compiler.quote_name_unless_alias(alias)}.{column}", []
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
+
+
+def full_text_query(q):
+    """The words of ``q`` as a Swedish full-text query (web search syntax: "-ord", "fras")."""
+    return SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
 
 
 def search_vector():
@@ -102,12 +113,13 @@ def search_activities(
         return qs.order_by("title", "pk")
 
     if _uses_full_text_search():
-        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+        query = full_text_query(q)
         return (
-            qs.alias(search=search_vector())
+            qs.alias(search=search_vector(), title_search=SearchDocument(TITLE_DOCUMENT_COLUMN))
             .filter(search=query)
+            .alias(title_match=ExpressionWrapper(Q(title_search=query), output_field=BooleanField()))
             .annotate(rank=SearchRank(F("search"), query))
-            .order_by("-rank", "title", "pk")
+            .order_by("-title_match", "-rank", "title", "pk")
         )
 
     # SQLite: LIKE folds only ASCII case, so also try the word lower-cased and capitalised
@@ -131,21 +143,31 @@ class SearchResults:
 
     - ``count()`` counts at most ``limit + 1`` matches (``more`` says whether there are more
       than ``limit``) and the pages end at ``limit``: the best ``limit`` matches are shown;
-    - a page's rows are picked by their order (rank, title) from the activity table alone, then
-      read with their organisation and kommun: the joins and the wide rows are for one page,
-      not for every match.
+    - a page's rows are picked by their order from the activity table alone, then read with
+      their organisation and kommun: the joins and the wide rows are for one page, not for
+      every match;
+    - ranked (full-text search), the activities whose title has every word come first
+      (``title_matches``, served by the title's own index): they are ranked among themselves,
+      and the other matches are ranked only for a page that reaches past them. A common word
+      fills the first ``limit`` places from the titles without ranking the whole directory.
 
     ``ranked``: the order is best match first (full-text search), not by title."""
 
-    def __init__(self, activities, limit, *, ranked):
+    def __init__(self, activities, limit, *, title_matches=None, other_matches=None):
         self._activities = activities  # ordered, with the listing's select_related
+        self._title_matches = title_matches  # ranked: the same, title has every word
+        self._other_matches = other_matches  # ranked: the same, the rest
         self.limit = limit
-        self.ranked = ranked
-        self._matches = None
+        self.ranked = title_matches is not None
+        self._matches = self._in_titles = None
+
+    @staticmethod
+    def _capped(activities, limit):
+        return activities.order_by().values("pk")[: limit + 1].count()
 
     def _capped_matches(self):
         if self._matches is None:
-            self._matches = self._activities.order_by().values("pk")[: self.limit + 1].count()
+            self._matches = self._capped(self._activities, self.limit)
         return self._matches
 
     def count(self):
@@ -166,8 +188,19 @@ class SearchResults:
         stop = self.limit if key.stop is None else min(key.stop, self.limit)
         if stop <= start:
             return self._activities.none()
-        page = self._activities.values("pk")[start:stop]
-        return self._activities.filter(pk__in=page)
+        if not self.ranked:
+            return self._activities.filter(pk__in=self._activities.values("pk")[start:stop])
+        if self._in_titles is None:
+            self._in_titles = self._capped(self._title_matches, self.limit)
+        titles, others = self._title_matches.values("pk"), self._other_matches.values("pk")
+        in_titles = self._in_titles
+        if stop <= in_titles:
+            picked = Q(pk__in=titles[start:stop])
+        elif start >= in_titles:
+            picked = Q(pk__in=others[start - in_titles : stop - in_titles])
+        else:
+            picked = Q(pk__in=titles[start:in_titles]) | Q(pk__in=others[: stop - in_titles])
+        return self._activities.filter(picked)
 
 
 def search_results(*, limit=None, **arguments):
@@ -175,8 +208,14 @@ def search_results(*, limit=None, **arguments):
     ``settings.DIRECTORY_SEARCH_MAX_RESULTS``) matches counted and shown."""
     if limit is None:
         limit = settings.DIRECTORY_SEARCH_MAX_RESULTS
-    ranked = _uses_full_text_search() and bool(_WORD_RE.search(arguments.get("q") or ""))
-    return SearchResults(search_activities(**arguments), limit, ranked=ranked)
+    activities = search_activities(**arguments)
+    q = (arguments.get("q") or "").strip()
+    if not (_uses_full_text_search() and _WORD_RE.search(q)):
+        return SearchResults(activities, limit)
+    in_title = Q(title_search=full_text_query(q))
+    return SearchResults(
+        activities, limit, title_matches=activities.filter(in_title), other_matches=activities.exclude(in_title)
+    )
 
 
 def kommun_choices(empty_label):

@@ -150,3 +150,46 @@ def test_bad_query_parameters_never_fail(client_for, outsider, org_church, setti
     _activities(org_church, [f"Läxhjälp {i}" for i in range(5)])
     response = client_for(outsider).get(URL, params)
     assert response.status_code == 200
+
+
+def test_titles_with_every_word_come_first(org_church, is_postgres):
+    """Full-text search: an activity whose title has every word comes before one whose title
+    has only some of them, whatever the description says; each tier is ranked within itself."""
+    _activities(org_church, ["Läxhjälp i Växjö"], description="För familjer, familjer och familjer.")
+    _activities(org_church, ["Läxhjälp för familjer"], description="Onsdagar.")
+    _activities(org_church, ["Aktivitet för familjer"], description="Läxhjälp.")
+    shown = [a.title for a in search_results(q="läxhjälp familjer")[0:50]]
+    if is_postgres:
+        assert shown[0] == "Läxhjälp för familjer"
+        assert sorted(shown[1:]) == ["Aktivitet för familjer", "Läxhjälp i Växjö"]
+    else:
+        assert shown == ["Aktivitet för familjer", "Läxhjälp för familjer", "Läxhjälp i Växjö"]
+
+
+@pytest.mark.parametrize("boundary", [0, 1, 49, 50, 51])
+def test_pages_are_one_long_list_wherever_the_titles_end(org_church, settings, boundary):
+    """However many titles match, the pages together are the whole list once, in order."""
+    settings.DIRECTORY_SEARCH_MAX_RESULTS = 500
+    _activities(org_church, [f"Läxhjälp {i:03d}" for i in range(boundary)])
+    _activities(org_church, [f"B {i:03d}" for i in range(120 - boundary)], description="Läxhjälp.")
+    results = search_results(q="läxhjälp")
+    pages = [a.pk for start in (0, 50, 100) for a in results[start : start + 50]]
+    assert pages == [a.pk for a in results[0:500]]
+    assert len(set(pages)) == 120 == results.count()
+
+
+def test_the_title_index_serves_the_titles(org_church, is_postgres):
+    """The title's own vector (migration 0009) is indexed, and its index serves the titles."""
+    if not is_postgres:
+        assert search_results(q="läxhjälp").ranked is False
+        return
+    from django.db import connection, transaction
+
+    _activities(org_church, [f"Aktivitet {i}" + (" med läxhjälp" if i % 100 == 0 else "") for i in range(2000)])
+    titles = search_results(q="läxhjälp")._title_matches
+    assert titles.count() == 20
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE networks_activity")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = titles.explain()
+    assert "activity_title_sv" in plan, plan
