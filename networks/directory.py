@@ -143,13 +143,15 @@ class SearchResults:
 
     - ``count()`` counts at most ``limit + 1`` matches (``more`` says whether there are more
       than ``limit``) and the pages end at ``limit``: the best ``limit`` matches are shown;
-    - a page's rows are picked by their order from the activity table alone, then read with
-      their organisation and kommun: the joins and the wide rows are for one page, not for
-      every match;
-    - ranked (full-text search), the activities whose title has every word come first
-      (``title_matches``, served by the title's own index): they are ranked among themselves,
-      and the other matches are ranked only for a page that reaches past them. A common word
-      fills the first ``limit`` places from the titles without ranking the whole directory.
+    - ranked (full-text search) with more than ``limit`` matches, the activities whose title
+      has every word come first (``title_matches``, served by the title's own index): they are
+      ranked among themselves, and the other matches only for a page that reaches past them.
+      A common word fills the first ``limit`` places from the titles without ranking the whole
+      directory. A page's rows are picked on the activity table alone, then read with their
+      organisation and kommun: the joins are for one page, not for every match. (A ranked
+      search also counts its titles, to ``limit + 1``: 3 queries, whatever the data.)
+    - otherwise at most ``limit`` matches are ranked, or the order is the title index's: the
+      page is one query.
 
     ``ranked``: the order is best match first (full-text search), not by title."""
 
@@ -168,6 +170,10 @@ class SearchResults:
     def _capped_matches(self):
         if self._matches is None:
             self._matches = self._capped(self._activities, self.limit)
+            if self.ranked:
+                # Counted with the matches, needed or not, so that a search makes the same
+                # queries whether or not it matches more than ``limit`` (flat as data grows).
+                self._in_titles = self._capped(self._title_matches, self.limit)
         return self._matches
 
     def count(self):
@@ -188,10 +194,9 @@ class SearchResults:
         stop = self.limit if key.stop is None else min(key.stop, self.limit)
         if stop <= start:
             return self._activities.none()
-        if not self.ranked:
-            return self._activities.filter(pk__in=self._activities.values("pk")[start:stop])
-        if self._in_titles is None:
-            self._in_titles = self._capped(self._title_matches, self.limit)
+        if not (self.ranked and self.more):
+            # At most ``limit`` matches, or in title order (the title index): one query.
+            return self._activities[start:stop]
         titles, others = self._title_matches.values("pk"), self._other_matches.values("pk")
         in_titles = self._in_titles
         if stop <= in_titles:
