@@ -87,13 +87,7 @@ def listing_rows(activities):
     return rows
 
 
-def search_activities(
-    *, q="", kommun=None, category="", organisation_kind="", age=None, organisation=None
-):
-    """Activities matching the filters, best match first (by title when there are no words).
-
-    ``kommun`` and ``organisation`` may be model instances or primary keys; ``age`` an int.
-    The queryset selects the organisation and the kommun (with its län) for listing."""
+def _filtered(*, kommun=None, category="", organisation_kind="", age=None, organisation=None):
     qs = Activity.objects.select_related("organisation", "kommun", "kommun__lan")
     if kommun:
         qs = qs.filter(kommun=kommun)
@@ -107,20 +101,35 @@ def search_activities(
         qs = qs.filter(Q(age_from__isnull=True) | Q(age_from__lte=age)).filter(
             Q(age_to__isnull=True) | Q(age_to__gte=age)
         )
+    return qs
 
+
+def _ranked(qs, query, *, matching):
+    """``qs`` ranked for ``query``: titles with every word first, then by rank, then by title.
+    ``matching``: the condition that makes a row a match (the whole document, or the title)."""
+    return (
+        qs.alias(search=search_vector(), title_search=SearchDocument(TITLE_DOCUMENT_COLUMN))
+        .filter(matching)
+        .alias(title_match=ExpressionWrapper(Q(title_search=query), output_field=BooleanField()))
+        .annotate(rank=SearchRank(F("search"), query))
+        .order_by("-title_match", "-rank", "title", "pk")
+    )
+
+
+def search_activities(*, q="", **filters):
+    """Activities matching the filters, best match first (by title when there are no words).
+    Filters: ``kommun``, ``category``, ``organisation_kind``, ``age``, ``organisation``.
+
+    ``kommun`` and ``organisation`` may be model instances or primary keys; ``age`` an int.
+    The queryset selects the organisation and the kommun (with its län) for listing."""
+    qs = _filtered(**filters)
     q = (q or "").strip()
     if not _WORD_RE.search(q):  # nothing to search for, only punctuation
         return qs.order_by("title", "pk")
 
     if _uses_full_text_search():
         query = full_text_query(q)
-        return (
-            qs.alias(search=search_vector(), title_search=SearchDocument(TITLE_DOCUMENT_COLUMN))
-            .filter(search=query)
-            .alias(title_match=ExpressionWrapper(Q(title_search=query), output_field=BooleanField()))
-            .annotate(rank=SearchRank(F("search"), query))
-            .order_by("-title_match", "-rank", "title", "pk")
-        )
+        return _ranked(qs, query, matching=Q(search=query))
 
     # SQLite: LIKE folds only ASCII case, so also try the word lower-cased and capitalised
     # ("förälder" finds "Föräldragrupp").
@@ -208,19 +217,22 @@ class SearchResults:
         return self._activities.filter(picked)
 
 
-def search_results(*, limit=None, **arguments):
-    """``search_activities(**arguments)`` as ``SearchResults``: at most ``limit`` (default
+def search_results(*, limit=None, q="", **filters):
+    """``search_activities(q=q, **filters)`` as ``SearchResults``: at most ``limit`` (default
     ``settings.DIRECTORY_SEARCH_MAX_RESULTS``) matches counted and shown."""
     if limit is None:
         limit = settings.DIRECTORY_SEARCH_MAX_RESULTS
-    activities = search_activities(**arguments)
-    q = (arguments.get("q") or "").strip()
+    activities = search_activities(q=q, **filters)
+    q = (q or "").strip()
     if not (_uses_full_text_search() and _WORD_RE.search(q)):
         return SearchResults(activities, limit)
-    in_title = Q(title_search=full_text_query(q))
-    return SearchResults(
-        activities, limit, title_matches=activities.filter(in_title), other_matches=activities.exclude(in_title)
-    )
+    query = full_text_query(q)
+    in_title = Q(title_search=query)
+    if "-" in q:  # may say "not this word" (web search syntax): the title alone cannot tell
+        titles = activities.filter(in_title)
+    else:  # a title with every word makes the whole document match: its index alone serves
+        titles = _ranked(_filtered(**filters), query, matching=in_title)
+    return SearchResults(activities, limit, title_matches=titles, other_matches=activities.exclude(in_title))
 
 
 def kommun_choices(empty_label):

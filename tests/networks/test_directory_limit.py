@@ -193,3 +193,20 @@ def test_the_title_index_serves_the_titles(org_church, is_postgres):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = titles.explain()
     assert "activity_title_sv" in plan, plan
+
+
+def test_a_word_left_out_is_left_out_of_the_titles_first_too(org_church, settings, is_postgres):
+    """"-ord" (web search syntax): a title without the word does not bring an activity whose
+    description has it among the matches. (SQLite's fallback reads every word as wanted.)"""
+    settings.DIRECTORY_SEARCH_MAX_RESULTS = 2
+    _activities(org_church, ["Läxhjälp A", "Läxhjälp B"], description="Även för syskon.")
+    _activities(org_church, ["Läxhjälp C", "Läxhjälp D", "Läxhjälp E"])
+    results = search_results(q="läxhjälp -syskon")
+    shown = [a.title for a in results[0:50]]
+    if not is_postgres:
+        assert shown == ["Läxhjälp A", "Läxhjälp B"] and not results.more
+        return
+    assert results.more and shown == ["Läxhjälp C", "Läxhjälp D"]
+    assert [a.title for a in search_results(q="läxhjälp -syskon", limit=10)[0:50]] == [
+        "Läxhjälp C", "Läxhjälp D", "Läxhjälp E"
+    ]
