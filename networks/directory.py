@@ -166,8 +166,9 @@ class SearchResults:
 
     def __init__(self, activities, limit, *, title_matches=None, other_matches=None):
         self._activities = activities  # ordered, with the listing's select_related
-        self._title_matches = title_matches  # ranked: the same, title has every word
-        self._other_matches = other_matches  # ranked: the same, the rest
+        # Ranked: callables for the same, title has every word / the rest (built when asked).
+        self._title_matches = title_matches
+        self._other_matches = other_matches
         self.limit = limit
         self.ranked = title_matches is not None
         self._matches = self._in_titles = None
@@ -182,7 +183,7 @@ class SearchResults:
             if self.ranked:
                 # Counted with the matches, needed or not, so that a search makes the same
                 # queries whether or not it matches more than ``limit`` (flat as data grows).
-                self._in_titles = self._capped(self._title_matches, self.limit)
+                self._in_titles = self._capped(self._title_matches(), self.limit)
         return self._matches
 
     def count(self):
@@ -206,7 +207,7 @@ class SearchResults:
         if not (self.ranked and self.more):
             # At most ``limit`` matches, or in title order (the title index): one query.
             return self._activities[start:stop]
-        titles, others = self._title_matches.values("pk"), self._other_matches.values("pk")
+        titles, others = self._title_matches().values("pk"), self._other_matches().values("pk")
         in_titles = self._in_titles
         if stop <= in_titles:
             picked = Q(pk__in=titles[start:stop])
@@ -228,11 +229,16 @@ def search_results(*, limit=None, q="", **filters):
         return SearchResults(activities, limit)
     query = full_text_query(q)
     in_title = Q(title_search=query)
-    if "-" in q:  # may say "not this word" (web search syntax): the title alone cannot tell
-        titles = activities.filter(in_title)
-    else:  # a title with every word makes the whole document match: its index alone serves
-        titles = _ranked(_filtered(**filters), query, matching=in_title)
-    return SearchResults(activities, limit, title_matches=titles, other_matches=activities.exclude(in_title))
+
+    def titles():
+        if "-" in q:  # may say "not this word" (web search syntax): the title alone cannot tell
+            return activities.filter(in_title)
+        # A title with every word makes the whole document match: its index alone serves.
+        return _ranked(_filtered(**filters), query, matching=in_title)
+
+    return SearchResults(
+        activities, limit, title_matches=titles, other_matches=lambda: activities.exclude(in_title)
+    )
 
 
 def kommun_choices(empty_label):

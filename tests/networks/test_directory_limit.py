@@ -186,7 +186,7 @@ def test_the_title_index_serves_the_titles(org_church, is_postgres):
     from django.db import connection, transaction
 
     _activities(org_church, [f"Aktivitet {i}" + (" med läxhjälp" if i % 100 == 0 else "") for i in range(2000)])
-    titles = search_results(q="läxhjälp")._title_matches
+    titles = search_results(q="läxhjälp")._title_matches()
     assert titles.count() == 20
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ANALYZE networks_activity")
