@@ -39,12 +39,16 @@ INDICATORS_TABLE = "childplans.indicators"
 SUPPRESS_BELOW = 5
 
 
-def may_see_indicators(user):
+def may_see_indicators(user, *, memberships=None):
     """Who may open the indicators (counts, no child data): administrators and the coordinators
-    of any network. The page and the way to it on Min översikt ask this."""
-    return user.is_staff or NetworkMembership.objects.filter(
-        user=user, role=NetworkMembership.Role.COORDINATOR
-    ).exists()
+    of any network. The page and the way to it on Min översikt ask this. ``memberships``: every
+    network membership of ``user``, when the caller has read them already (Min översikt lists
+    them): the same answer without a query."""
+    if user.is_staff:
+        return True
+    if memberships is not None:
+        return any(m.role == NetworkMembership.Role.COORDINATOR for m in memberships)
+    return NetworkMembership.objects.filter(user=user, role=NetworkMembership.Role.COORDINATOR).exists()
 # The indicators table is kept HTML (portal/kept.py); the services that change what it counts
 # forget it (INDICATORS_TABLE).
 INDICATORS_TIMEOUT = 600

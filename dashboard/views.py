@@ -39,7 +39,8 @@ def dashboard(request):
     remember_plans_menu(request)  # a new team member finds "Barnens planer" from here on
     ctx = selectors.dashboard_context(request.user)
     ctx["upcoming_meetings"] = upcoming_meetings_for(request.user)
-    ctx["may_see_indicators"] = may_see_indicators(request.user)
+    # Every network membership of the person is on the page already: no query of its own.
+    ctx["may_see_indicators"] = may_see_indicators(request.user, memberships=ctx["memberships"])
     if is_mfa_enabled(request.user):
         # Child data: only behind two-step verification, with one audit row for all of it. The
         # most urgent actions; "Mina insatser" (childplans:my_actions) lists them all. The coming

@@ -362,7 +362,12 @@ class Activity(TimeStampedModel):
                 name="activity_age_range",
             ),
         ]
-        indexes = [models.Index(fields=["kommun", "category"], name="activity_kommun_category")]
+        indexes = [
+            models.Index(fields=["kommun", "category"], name="activity_kommun_category"),
+            # The directory without words lists by title (networks/directory.py): the first
+            # page of a national directory from the index, not by sorting every activity.
+            models.Index(fields=["title", "id"], name="activity_title_id"),
+        ]
 
     def __str__(self):
         return self.title

@@ -24,7 +24,7 @@ from ..directory import (
     get_activity_for_editor_or_404,
     listing_rows,
     organisations_for_editor,
-    search_activities,
+    search_results,
 )
 from ..directory_forms import ActivityForm, ActivitySearchForm
 from ..kept import DIRECTORY_RESULTS, DIRECTORY_SCOPE, DIRECTORY_TIMEOUT
@@ -55,7 +55,9 @@ class ActivitySearchView(TemplateView):
     def results_context(self):
         form = ActivitySearchForm(self.request.GET or None)
         arguments = form.search_arguments()
-        paginator = Paginator(search_activities(**arguments), PAGE_SIZE)
+        results = search_results(**arguments)
+        # A page past the last (or not a number) shows the last (or the first): never a 500.
+        paginator = Paginator(results, PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
         page.object_list = rows = listing_rows(page.object_list)
         organisation = None
@@ -76,6 +78,9 @@ class ActivitySearchView(TemplateView):
             "page_obj": page,
             "activities": page.object_list,
             "paginator": paginator,
+            "more_than_limit": results.more,
+            "result_limit": results.limit,
+            "ranked": results.ranked,
             "searched": form.is_bound,
             "filtered_organisation": organisation,
         }

@@ -318,6 +318,10 @@ NOTICE_MEETING_AT_ONCE_DAYS = env.int("NOTICE_MEETING_AT_ONCE_DAYS", default=8)
 # with protected identity (User.protected_identity) are so named everywhere in the extract
 # whatever this says (docs/security.md promise 23).
 REGISTERUTDRAG_HIDE_STAFF_NAMES = env.bool("REGISTERUTDRAG_HIDE_STAFF_NAMES", default=False)
+# Verksamhetskatalogen (networks/directory.py): a search counts and shows at most this many
+# matches, best first (a common word matches most of a national directory; nobody reads past
+# ten pages, and the work of a request stays bounded). Not law: a page of the product.
+DIRECTORY_SEARCH_MAX_RESULTS = env.int("DIRECTORY_SEARCH_MAX_RESULTS", default=500)
 # Meeting series (issue 21): how far ahead and how many meetings one series may plan at once.
 # Not law: the network's year is planned a term or two at a time (docs/architecture.md,
 # "Meeting series"); the bounds keep one form from creating hundreds of meetings.

@@ -14,7 +14,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 600
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}}
+# CACHE_URL: another Redis database for a second bench run beside this one (each run clears
+# the kept keys it finds; two runs on one database would see each other's).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/3"),
+    }
+}
 CACHES["kept"] = {**CACHES["default"], "KEY_PREFIX": "kept"}  # portal/kept.py
 # BENCH_COLD=1: the cold server of tests/bench/run_bench.py and bench_childplans.py, no kept
 # HTML, every page rendered afresh (the warm server, without it, keeps HTML as production does).

@@ -138,3 +138,21 @@ def test_search_filtered_by_organisation_is_within_budget(client_for, outsider, 
     assert len(response.context["activities"]) == 50
     _assert_budget(small, LIST_BUDGET, "The directory search by organisation")
     assert small == large
+
+
+@pytest.mark.parametrize("params", [{"q": "mötesplats"}, {}], ids=["words", "all"])
+def test_search_past_the_limit_is_flat(client_for, outsider, count, settings, params):
+    """More matches than DIRECTORY_SEARCH_MAX_RESULTS: full-text search counts the titles with
+    every word too (one query more than a search within the limit), and nothing grows with the
+    data past it."""
+    settings.DIRECTORY_SEARCH_MAX_RESULTS = 20
+    client = client_for(outsider)
+    url = reverse("directory_search")
+    client.get(url)
+    _add_activities(30, title="Mötesplats")
+    past, response = count(client, url, params)
+    assert response.context["more_than_limit"] and len(response.context["activities"]) == 20
+    _add_activities(500, title="Mötesplats")
+    far_past, _ = count(client, url, {**params, "page": "2"})
+    _assert_budget(past, LIST_BUDGET, "The directory search past its limit")
+    assert past == far_past, f"query count grew with the data: {past}, {far_past}"

@@ -42,3 +42,32 @@ def test_the_menu_is_for_receivers(client, referral, receiver, church_member, co
     for user, shown in ((receiver, True), (church_member, False), (contact, False)):
         client.force_login(user)
         assert (MENU in client.get(reverse("network_list")).content.decode()) is shown, user.email
+
+
+def test_min_oversikt_with_waiting_referrals_within_its_budget(client, referral, receiver):
+    """Min översikt for a receiver (docs/performance.md: <= 15 queries, the same at any data
+    size): the referrals waiting with their audit row, the indicators' link decided from the
+    memberships already on the page (no query of its own). More memberships change nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from networks.models import NetworkMembership
+    from tests import factories as f
+    from tests.queries import DASHBOARD_BUDGET
+
+    f.MembershipFactory(user=receiver, role=NetworkMembership.Role.COORDINATOR)
+    client.force_login(receiver)
+    client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as small:
+        body = client.get(reverse("dashboard")).content.decode()
+    assert "Hänvisningar som väntar på svar" in body
+    assert f'href="{reverse("childplans:indicators")}"' in body
+    assert len(small) <= DASHBOARD_BUDGET, [q["sql"][:80] for q in small]
+    assert not [q for q in small if '"networks_networkmembership"."role" = ' in q["sql"] and "LIMIT 1" in q["sql"]]
+
+    for _ in range(5):
+        f.MembershipFactory(user=receiver, role=NetworkMembership.Role.COORDINATOR)
+    with CaptureQueriesContext(connection) as large:
+        body = client.get(reverse("dashboard")).content.decode()
+    assert "Hänvisningar som väntar på svar" in body
+    assert len(large) == len(small), "the dashboard's queries must not grow with the data"
