@@ -76,10 +76,15 @@ cmd_test() {
   fi
   echo "==> database: ${DATABASE_URL:-SQLite (no PostgreSQL on 127.0.0.1:5432)}"
   echo "==> redis:    ${TEST_REDIS_URL:-none (integration tests will be skipped)}"
-  # In parallel processes (pytest-xdist), one per core by default; each has its own test
-  # database. Tests that share a module's fixtures stay in one process (tests/conftest.py:
-  # xdist groups). PYTEST_WORKERS=0 runs everything in this process.
-  local workers=${PYTEST_WORKERS:-auto}
+  # In parallel processes (pytest-xdist), one more than the cores by default: the integration
+  # and browser tests spend much of their time waiting for a Celery worker, an SMTP server or
+  # Chromium, and the extra process fills that time (on 2 cores the PostgreSQL pass took 806 s
+  # with 3 processes against 1,122 s with 2; docs/performance.md "The test suite"). Each has its
+  # own test database. Tests that share a module's fixtures stay in one process
+  # (tests/conftest.py: xdist groups). PYTEST_WORKERS=0 runs everything in this process.
+  local cores
+  cores=$(nproc 2>/dev/null || echo 1)
+  local workers=${PYTEST_WORKERS:-$((cores + 1))}
   local parallel=()
   if [ "$workers" != "0" ]; then parallel=(-n "$workers" --dist loadgroup); fi
   echo "==> workers:  ${workers}"
