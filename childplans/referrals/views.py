@@ -22,7 +22,7 @@ from django.views.generic import FormView, TemplateView
 from childplans.access import ChildListMixin, PlanAccessMixin, PlanFormView
 from networks.access import COORDINATOR, get_network_for_user_or_404, is_administrator
 from networks.directory import organisations_for_editor
-from networks.models import Activity, NetworkOrganisation, Organisation
+from networks.models import Activity, Network, NetworkOrganisation, Organisation
 from networks.receivers import has_receivers
 from networks.selectors import page_number_from
 from networks.services import receivers_missing_remind
@@ -296,7 +296,11 @@ class NetworkFlowView(_FlowView):
         return super().dispatch(request, *args, **kwargs)
 
     def organisations(self):
-        links = NetworkOrganisation.objects.filter(Q(network_id=self.network.pk) | Q(network__parent_id=self.network.pk))
+        # The network and its local networks by their own keys first, then their organisations
+        # by the network key's index: an OR across the join to the network scanned every
+        # network organisation of the country (docs/performance.md, "National scale").
+        networks = Network.objects.filter(Q(pk=self.network.pk) | Q(parent_id=self.network.pk)).values("pk")
+        links = NetworkOrganisation.objects.filter(network_id__in=networks)
         return Organisation.objects.filter(pk__in=links.values("organisation_id"))
 
     def get_context_data(self, **kwargs):
