@@ -351,6 +351,27 @@ class ActionForm(ModelForm):
         pass
 
 
+class IndicatorsLanForm(forms.Form):
+    """The indicators page's choice (GET): every län's totals, or one län with its kommuner."""
+
+    lan = forms.ChoiceField(
+        label=_("Län"),
+        required=False,
+        error_messages={"invalid_choice": _("Länet finns inte bland de räknade. Sidan visar alla län.")},
+    )
+
+    def __init__(self, *args, lans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lan"].choices = [
+            ("", _("Alla län")), *((lan.code, lan.total.name or _("Okänt län")) for lan in lans)
+        ]
+
+    def chosen(self):
+        """The chosen län's code, or "" for every län (also when the value is not a counted län:
+        its message shows by the field)."""
+        return self.cleaned_data["lan"] if self.is_bound and self.is_valid() else ""
+
+
 class ReviewPlanForm(forms.Form):
     date = forms.DateField(label=_("Datum för uppföljningen"), widget=DateInput(), validators=[DateWithin("plan")])
 

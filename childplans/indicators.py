@@ -20,6 +20,7 @@ from django.db.models import (
     Q,
 )
 from django.utils import timezone
+from django.utils.text import slugify
 
 from networks.models import NetworkMembership
 from portal.routers import reports_on_replica
@@ -90,13 +91,17 @@ def count_groups():
     plans = (
         ChildPlan.objects.filter(status=ChildPlan.Status.ACTIVE)
         .filter(counted_in_statistics())
-        .values("owner_organisation__lan__name", "owner_organisation__kommun__name")
+        .values("owner_organisation__lan__code", "owner_organisation__lan__name", "owner_organisation__kommun__name")
         .annotate(n=Count("pk"))
     )
     counted = ChildPlan.objects.filter(counted_in_statistics())
     reviews = (
         Review.objects.filter(status=Review.Status.HELD, plan__in=counted)
-        .values("plan__owner_organisation__lan__name", "plan__owner_organisation__kommun__name")
+        .values(
+            "plan__owner_organisation__lan__code",
+            "plan__owner_organisation__lan__name",
+            "plan__owner_organisation__kommun__name",
+        )
         .annotate(
             n=Count("pk"),
             child=Count("pk", filter=Q(child_took_part=Review.ChildTookPart.YES)),
@@ -105,54 +110,72 @@ def count_groups():
     )
     groups = {}
 
-    def group(lan, kommun):
+    def group(code, lan, kommun):
         key = (lan or "", kommun or "")
         if key not in groups:
-            groups[key] = {"lan": lan or "", "kommun": kommun or "", "plans": 0, "reviews": 0, "child": 0,
-                           "guardians": 0}
+            groups[key] = {"lan_code": code or "", "lan": lan or "", "kommun": kommun or "", "plans": 0,
+                           "reviews": 0, "child": 0, "guardians": 0}
         return groups[key]
 
     for row in plans:
-        group(row["owner_organisation__lan__name"], row["owner_organisation__kommun__name"])["plans"] += row["n"]
+        o = "owner_organisation__"
+        group(row[o + "lan__code"], row[o + "lan__name"], row[o + "kommun__name"])["plans"] += row["n"]
     for row in reviews:
-        g = group(row["plan__owner_organisation__lan__name"], row["plan__owner_organisation__kommun__name"])
+        o = "plan__owner_organisation__"
+        g = group(row[o + "lan__code"], row[o + "lan__name"], row[o + "kommun__name"])
         g["reviews"] += row["n"]
         g["child"] += row["child"]
         g["guardians"] += row["guardians"]
     return [groups[key] for key in sorted(groups)]
 
 
+# The value of ``?lan=`` for the group of plans whose organisation has no län.
+UNKNOWN_LAN = "okant"
+
+
 def arrange(groups):
     """``count_groups``'s rows as the page shows them: per län its total and its kommuner, a
-    group under ``SUPPRESS_BELOW`` plans or reviews suppressed (None)."""
+    group under ``SUPPRESS_BELOW`` plans or reviews suppressed (None). Each län carries the
+    ``code`` that ``?lan=`` names it by (figures counted before the codes were kept: its name as
+    a slug)."""
     lans = {}
     for g in sorted(groups, key=lambda g: (g["lan"], g["kommun"])):
         total = lans.setdefault(
-            g["lan"], {"lan": g["lan"], "plans": 0, "reviews": 0, "child": 0, "guardians": 0, "kommuner": []}
+            g["lan"],
+            {"lan": g["lan"], "code": g.get("lan_code") or slugify(g["lan"]) or UNKNOWN_LAN, "plans": 0, "reviews": 0,
+             "child": 0, "guardians": 0, "kommuner": []},
         )
         for k in ("plans", "reviews", "child", "guardians"):
             total[k] += g[k]
         total["kommuner"].append(g)
-
-    def present(g):
-        return SimpleNamespace(
-            name=g.get("kommun") or g.get("lan") or "",
-            plans=g["plans"] if g["plans"] >= SUPPRESS_BELOW else None,
-            reviews=g["reviews"] if g["reviews"] >= SUPPRESS_BELOW else None,
-            child_share=_share(g["child"], g["reviews"]),
-            guardians_share=_share(g["guardians"], g["reviews"]),
-        )
 
     result = []
     for lan in sorted(lans):
         total = lans[lan]
         result.append(
             SimpleNamespace(
-                total=present({**total, "kommun": ""}),
-                kommuner=[present(g) for g in total["kommuner"] if g["kommun"]],
+                code=total["code"],
+                total=_present({**total, "kommun": ""}),
+                kommuner=[_present(g) for g in total["kommuner"] if g["kommun"]],
             )
         )
     return result
+
+
+def _present(g):
+    return SimpleNamespace(
+        name=g.get("kommun") or g.get("lan") or "",
+        plans=g["plans"] if g["plans"] >= SUPPRESS_BELOW else None,
+        reviews=g["reviews"] if g["reviews"] >= SUPPRESS_BELOW else None,
+        child_share=_share(g["child"], g["reviews"]),
+        guardians_share=_share(g["guardians"], g["reviews"]),
+    )
+
+
+def country_total(groups):
+    """The whole country's figures from ``count_groups``'s rows, suppressed as a group is."""
+    total = {k: sum(g[k] for g in groups) for k in ("plans", "reviews", "child", "guardians")}
+    return _present({**total, "lan": "", "kommun": ""})
 
 
 def indicators():

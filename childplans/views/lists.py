@@ -21,6 +21,7 @@ from ..access import ChildListMixin, no_store
 from ..changes import audit_plan
 from ..forms import (
     SENSITIVE_FIELDS,
+    IndicatorsLanForm,
     PlanOpenForm,
 )
 
@@ -125,23 +126,37 @@ class IndicatorsView(TemplateView):
         if figures is not None:
             # The beat's figures (childplans.indicators.count_figures): the page reads one row.
             ctx["counted_at"] = figures.counted_at
-            ctx["table_html"] = kept(
-                indicators.INDICATORS_TABLE, ("figures", figures.pk),
-                lambda: render_to_string("childplans/_indicators_table.html", {
-                    "groups": indicators.arrange(figures.groups), "left_out": figures.left_out,
-                }),
-                timeout=settings.INDICATORS_MAX_AGE_SECONDS,
+            groups, left_out = figures.groups, figures.left_out
+        else:
+            # No figures younger than INDICATORS_MAX_AGE_SECONDS (a new installation, a stopped
+            # beat): counted now and the counts kept (portal/kept.py), the same for everyone who
+            # may open the page, no child data. Forgotten by the services that open and close
+            # plans, record reviews and consents (grep INDICATORS_TABLE); the timeout bounds the
+            # rest (an organisation moved to another kommun in the admin).
+            counted = kept(
+                indicators.INDICATORS_TABLE, (),
+                lambda: {"groups": indicators.count_groups(), "left_out": indicators.indicators_left_out()},
+                timeout=indicators.indicators_timeout(),
             )
-            return ctx
-        # No figures younger than INDICATORS_MAX_AGE_SECONDS: counted now, kept as HTML (portal/kept.py):
-        # the same for everyone who may open the page, no child data. Forgotten by the services
-        # that open and close plans and record reviews (grep INDICATORS_TABLE); the timeout
-        # bounds the rest (an organisation moved to another kommun in the admin).
-        ctx["table_html"] = kept(
-            indicators.INDICATORS_TABLE, (),
-            lambda: render_to_string("childplans/_indicators_table.html", {
-                "groups": indicators.indicators(), "left_out": indicators.indicators_left_out(),
-            }),
-            timeout=indicators.indicators_timeout(),
+            groups, left_out = counted["groups"], counted["left_out"]
+        lans = indicators.arrange(groups)
+        form = IndicatorsLanForm(self.request.GET or None, lans=lans)
+        chosen = form.chosen()
+        # One län is shown whole; with several, every län's totals (one row each) or the chosen
+        # län with its kommuner: the country's 290 kommuner are never one page.
+        ctx.update(form=form if len(lans) > 1 else None, chosen=chosen)
+        if len(lans) <= 1 or chosen:
+            table = {"groups": [lan for lan in lans if len(lans) <= 1 or lan.code == chosen]}
+        else:
+            table = {"totals": lans, "country": indicators.country_total(groups)}
+
+        def render():
+            return render_to_string("childplans/_indicators_table.html", {**table, "left_out": left_out})
+
+        # The beat's figures never change: their table is kept as HTML, one per choice of län.
+        ctx["table_html"] = (
+            kept(indicators.INDICATORS_TABLE, ("figures", figures.pk, chosen), render,
+                 timeout=settings.INDICATORS_MAX_AGE_SECONDS)
+            if figures is not None else render()
         )
         return ctx

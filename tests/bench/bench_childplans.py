@@ -99,7 +99,7 @@ COUNTY = {"plans": 5000, "actions": 50000, "reviews": 20000}
 
 
 # The pages measured on both databases (the yardsticks are always measured too).
-PAGES = ("plan", "teammeeting", "minutes", "dashboard", "indicators", "inbox", "flow")
+PAGES = ("plan", "teammeeting", "minutes", "dashboard", "indicators", "indicators_lan", "inbox", "flow")
 
 
 def access_log_timing(plan_pk, repeat=30):
@@ -434,6 +434,12 @@ def seed_referrals_for(user):
 def targets_for(plan_pk, meeting_pk=None, network_pk=None):
     from django.urls import reverse
 
+    from childplans.models import ChildPlan
+
+    # The indicators of the measured plan's län (?lan=): with one län (county) the same page as
+    # without; in the country, its kommuner beside every län's totals.
+    lan = ChildPlan.objects.filter(pk=plan_pk).values_list("owner_organisation__lan__code", flat=True).get()
+
     meeting_pages = [] if meeting_pk is None else [
         Target("teammeeting", "team meeting page", reverse("childplans:teammeeting_detail", args=[plan_pk, meeting_pk]),
                "plan", must_contain=b"called-heading"),
@@ -452,6 +458,7 @@ def targets_for(plan_pk, meeting_pk=None, network_pk=None):
             must_contain=b"my-actions-heading",
         ),  # fmt: skip
         Target("indicators", "indicators", reverse("childplans:indicators"), "list"),
+        Target("indicators_lan", "indicators, one län", reverse("childplans:indicators") + f"?lan={lan}", "list"),
         Target(
             "inbox",
             "referral inbox (50 rows)",

@@ -186,8 +186,8 @@ def test_the_figures_hold_no_child_data(contact, org_social):
     for p in plans:
         held(p, "nej", True)
     figures = IndicatorFigures.objects.get(pk=tasks.indicators_refresh())
-    assert figures.groups == [{"lan": "Kronobergs län", "kommun": "Växjö", "plans": 5, "reviews": 5, "child": 0,
-                               "guardians": 5}]
+    assert figures.groups == [{"lan_code": "07", "lan": "Kronobergs län", "kommun": "Växjö", "plans": 5, "reviews": 5,
+                               "child": 0, "guardians": 5}]
     assert figures.left_out == 0
     text = repr(figures.groups)
     for secret in [*SECRETS, "Indikatorsson", "Barn0"]:
@@ -202,3 +202,102 @@ def test_the_beat_counts_as_often_as_configured():
     assert entry["task"] == "childplans.tasks.indicators_refresh"
     assert entry["schedule"] == float(django_settings.INDICATORS_REFRESH_SECONDS)
     assert django_settings.INDICATORS_MAX_AGE_SECONDS > django_settings.INDICATORS_REFRESH_SECONDS
+
+
+# One län is shown whole; with several, every län's totals, and one län's kommuner when it is
+# chosen (?lan=, its code): the country's 290 kommuner are never one page (docs/performance.md).
+
+
+@pytest.fixture
+def org_solna(contact):
+    from networks.models import Organisation
+    from tests import factories as f
+
+    organisation = f.OrganisationFactory(name="Solna stad", unit="Socialtjänsten", kind=Organisation.Kind.KOMMUN,
+                                         kommun=f.kommun("Solna"))
+    f.OrganisationMembershipFactory(user=contact, organisation=organisation)
+    return organisation
+
+
+def two_lan(contact, org_social, org_solna):
+    for p in open_plans(contact, org_social, 6):
+        held(p, "ja", True)
+    open_plans(contact, org_solna, 5)
+
+
+def rows(body):
+    """The table's row headings and first figure, in order."""
+    result = []
+    for row in body.split("<tr")[2:]:
+        heading = row.split("<th scope=\"row\">")[1].split("</th>")[0]
+        heading = heading.split(">")[1].split("<")[0] if heading.startswith("<a") else heading
+        result.append((heading, row.split('<td class="text-end">')[1].split("<")[0]))
+    return result
+
+
+@pytest.mark.parametrize("beat", [True, False], ids=["the beat's figures", "counted now"])
+def test_with_several_lan_the_page_shows_their_totals_and_one_lan_when_chosen(
+    beat, client, contact, org_social, org_solna, coordinator_with_mfa, django_assert_num_queries
+):
+    two_lan(contact, org_social, org_solna)
+    if beat:
+        tasks.indicators_refresh()
+    client.force_login(coordinator_with_mfa)
+    url = reverse("childplans:indicators")
+    client.get(url)  # the live count is kept: the same queries below on both paths
+    with django_assert_num_queries(4):
+        body = client.get(url).content.decode()
+    table = body.split("<table")[1]
+    assert rows(table) == [("Kronobergs län", "6"), ("Stockholms län", "5"), ("Hela landet", "11")]
+    assert 'href="?lan=01"' in table and 'href="?lan=07"' in table
+    assert "Växjö" not in table and "Solna" not in table  # no kommun until a län is chosen
+    assert '<select name="lan"' in body
+
+    with django_assert_num_queries(4):
+        response = client.get(url, {"lan": "01"})
+    body = response.content.decode()
+    assert [lan.total.name for lan in response.context["groups"]] == ["Stockholms län"]
+    assert rows(body.split("<table")[1]) == [("Solna", "5"), ("Hela länet", "5")]
+    assert "Växjö" not in body.split("<table")[1]
+    assert '<option value="01" selected>' in body
+    assert f'href="{url}"' in body  # the way back to every län
+
+
+@pytest.mark.parametrize("value", ["99", "1", "Stockholms län", "<script>", "01\x00", "0" * 5000, "okant"])
+def test_a_lan_not_counted_gets_a_message_by_the_field_and_every_lans_totals(
+    value, client, contact, org_social, org_solna, coordinator_with_mfa
+):
+    from portal.models import AuditEvent
+
+    two_lan(contact, org_social, org_solna)
+    tasks.indicators_refresh()
+    client.force_login(coordinator_with_mfa)
+    events = AuditEvent.objects.count()
+    response = client.get(reverse("childplans:indicators"), {"lan": value})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Länet finns inte bland de räknade. Sidan visar alla län." in body
+    select = body.split('<select name="lan"')[1].split(">")[0]
+    assert "is-invalid" in select and 'aria-describedby="id_lan_error"' in select  # the message by the field
+    assert rows(body.split("<table")[1])[-1] == ("Hela landet", "11")
+    assert "<script>" not in body.split("</form>")[0].split("<form")[-1]
+    assert AuditEvent.objects.count() == events and IndicatorFigures.objects.count() == 1
+
+
+def test_one_lan_is_shown_whole_without_a_choice(client, contact, org_social, coordinator_with_mfa):
+    open_plans(contact, org_social, 5)
+    tasks.indicators_refresh()
+    client.force_login(coordinator_with_mfa)
+    body = client.get(reverse("childplans:indicators"), {"lan": "01"}).content.decode()
+    assert '<select name="lan"' not in body and "Länet finns inte" not in body
+    assert rows(body.split("<table")[1]) == [("Växjö", "5"), ("Hela länet", "5")]
+
+
+def test_figures_counted_before_the_lan_codes_name_each_lan_by_its_name(client, coordinator_with_mfa):
+    """Figures the beat kept before it kept the län codes (until it counts again)."""
+    old = [{"lan": "Kronobergs län", "kommun": "Växjö", "plans": 6, "reviews": 0, "child": 0, "guardians": 0},
+           {"lan": "Stockholms län", "kommun": "Solna", "plans": 5, "reviews": 0, "child": 0, "guardians": 0}]
+    IndicatorFigures.objects.create(counted_at=timezone.now(), groups=old, left_out=0)
+    client.force_login(coordinator_with_mfa)
+    body = client.get(reverse("childplans:indicators"), {"lan": "stockholms-lan"}).content.decode()
+    assert rows(body.split("<table")[1]) == [("Solna", "5"), ("Hela länet", "5")]
