@@ -23,8 +23,8 @@ def test_waiting_referrals_on_min_oversikt(client, referral, receiver):
     assert "1 hänvisning till din organisation väntar på svar." in body
     assert "Tindra" not in body and HELP_WANTED not in body
     rows = list(AuditEvent.objects.order_by("pk")[before:])
-    assert [r.detail.get("list") for r in rows] == ["referrals_waiting"]
-    assert rows[0].detail["referral_ids"] == [referral.pk]
+    assert [r.detail.get("list") for r in rows] == ["dashboard"]  # one row for all the page names
+    assert rows[0].detail["referral_ids"] == [referral.pk] and rows[0].detail["plan_ids"] == [referral.plan_id]
     assert MENU in body
 
 
@@ -71,3 +71,35 @@ def test_min_oversikt_with_waiting_referrals_within_its_budget(client, referral,
         body = client.get(reverse("dashboard")).content.decode()
     assert "Hänvisningar som väntar på svar" in body
     assert len(large) == len(small), "the dashboard's queries must not grow with the data"
+
+
+def test_a_receiver_with_plan_work_gets_one_audit_row_within_the_budget(client, referral, receiver, church,
+                                                                         full_plan, contact):
+    """A receiver who is also on a plan's team and responsible for one of its actions: Min översikt
+    names the plans and the referrals waiting in one audit row (SECURITY.md 5a: one row per
+    page), within the dashboard's query budget."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from childplans import services as plan_services
+    from tests.queries import DASHBOARD_BUDGET
+
+    plan = full_plan["plan"]
+    plan_services.team_add(plan=plan, by=contact, user=receiver, organisation=church)
+    plan_services.action_add(plan=plan, by=contact, goal=full_plan["goal"], what="Följa med till middagen",
+                             responsible_organisation=church, responsible_person=receiver,
+                             starts_on=timezone.localdate(), due_on=timezone.localdate() + timedelta(days=7),
+                             status="planerad", follow_up="")
+    client.force_login(receiver)
+    client.get(reverse("dashboard"))
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("dashboard")).content.decode()
+    assert "Hänvisningar som väntar på svar" in body and "Följa med till middagen" in body
+    rows = list(AuditEvent.objects.order_by("pk")[before:])
+    assert len(rows) == 1
+    assert rows[0].detail == {"list": "dashboard", "plan_ids": [plan.pk], "referral_ids": [referral.pk]}
+    assert len(queries) <= DASHBOARD_BUDGET, [q["sql"][:80] for q in queries]
