@@ -17,7 +17,9 @@ it; this script seeds nothing but what bench_childplans.py makes for the measure
 run (the team meeting, the referrals, the beat's count of the indicators: idempotent). Each scale
 has its own measured person (the same e-mail: the first län is seeded identically), plan, team
 meeting and network. Servers: ``portal.settings.bench``, ``--workers`` sync workers; ``cold`` is
-``BENCH_COLD=1`` (no kept HTML), ``warm`` as served. Per page and mode it prints the median req/s
+``BENCH_COLD=1`` (no kept HTML), ``warm`` as served, each scale's warm server with a Redis
+database of its own (``CACHES``: the kept keys name rows by id, and both databases have the same
+ids), emptied of kept HTML before the run. Per page and mode it prints the median req/s
 on each scale, the median over rounds of each round's national ÷ county (budget: ≥ 70 %, cold),
 and the same ratio of the page's share of fortunes_auth on its own scale's server; saves
 ``var/bench/results-scales.json``."""
@@ -59,6 +61,19 @@ from run_bench import (  # noqa: E402  (servers, wrk and sessions: one copy)
 
 BUDGET = 0.70  # national ÷ county, cold (issue 22 §4)
 MODES = ("cold", "warm")
+# Each scale's warm server keeps its HTML in a Redis database of its own: the kept keys name rows
+# by id (the indicators' figures, a network), and the two databases have rows of the same ids.
+CACHES = {"county": "redis://127.0.0.1:6379/3", "national": "redis://127.0.0.1:6379/4"}
+
+
+def forget_kept(location):
+    """Empty a warm server's cache of kept HTML before the run (what an earlier run left)."""
+    import redis
+
+    client = redis.Redis.from_url(location)
+    keys = list(client.scan_iter(match="kept:*"))
+    if keys:
+        client.delete(*keys)
 
 
 def prepare(url):
@@ -83,7 +98,7 @@ def start(scales, modes, workers):
         for scale, url in scales.items():
             for mode in modes:
                 port = free_port()
-                env = {"BENCH_COLD": "1"} if mode == "cold" else {}
+                env = {"CACHE_URL": CACHES[scale], **({"BENCH_COLD": "1"} if mode == "cold" else {})}
                 log_path = RESULTS_DIR / f"gunicorn-scales-{scale}-{mode}.log"
                 print(f"==> {scale:8} {mode} gunicorn on 127.0.0.1:{port}, {workers} sync workers")
                 servers[(scale, mode)] = {"port": port, "proc": start_gunicorn(port, workers, url, log_path, env)}
@@ -128,6 +143,8 @@ def main():
     from django.db import connections
 
     connections.close_all()
+    for location in CACHES.values():
+        forget_kept(location)
     servers = start(scales, modes, args.workers)
     results = {key: {server: [] for server in servers} for key in keys}
     try:
