@@ -5,8 +5,9 @@ Counting reads every active plan and held review of the country (1.3 s at nation
 docs/performance.md), so the beat counts (``count_figures``, every
 ``INDICATORS_REFRESH_SECONDS``) and the page shows the newest ``IndicatorFigures`` with the time
 they were counted. Only when there are none younger than ``INDICATORS_MAX_AGE_SECONDS`` (a new
-installation, a stopped beat) does the page count for itself, kept as HTML that the services
-forget (``INDICATORS_TABLE``)."""
+installation, a stopped beat) does the page count for itself, the counts kept until the
+services forget them (``INDICATORS_TABLE``). With several län the page shows every län's totals
+or one län with its kommuner (``arrange`` gives each län the ``code`` that ``?lan=`` names it by)."""
 
 from datetime import timedelta
 from types import SimpleNamespace
