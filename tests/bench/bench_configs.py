@@ -57,14 +57,16 @@ from bench_childplans import (  # noqa: E402  (the data, the person and the log-
 from run_bench import (  # noqa: E402  (servers, wrk and sessions: one copy)
     RESULTS_DIR,
     ROOT,
+    add_side_by_side_arguments,
     check_machine,
     clone_sessions,
     ensure_database,
-    free_port,
+    first_requests,
     load_average,
-    request,
-    start_gunicorn,
+    print_table,
+    start_side_by_side,
     stop,
+    warm_up,
     wrk,
 )
 
@@ -144,36 +146,20 @@ def db_cpu_seconds(name):
 
 
 def start_all(names, url, workers):
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    servers = {}
-    try:
-        for name in names:
-            port = free_port()
-            log_path = RESULTS_DIR / f"gunicorn-config-{name}.log"
-            env = {"BENCH_COLD": "1", "PGAPPNAME": f"bench_cfg_{name}", **CONFIGS[name]}
-            print(f"==> {name:7} gunicorn on 127.0.0.1:{port}, {workers} sync workers, cold, "
-                  f"{' '.join(f'{k}={v!r}' for k, v in CONFIGS[name].items())}")  # fmt: skip
-            servers[name] = {"port": port, "proc": start_gunicorn(port, workers, url, log_path, env)}
-    except BaseException:
-        for server in servers.values():
-            stop(server["proc"])
-        raise
-    return servers
+    specs = {
+        name: (url, {"BENCH_COLD": "1", "PGAPPNAME": f"bench_cfg_{name}", **CONFIGS[name]}, f"gunicorn-config-{name}.log",
+               f"{name:7} cold, {' '.join(f'{k}={v!r}' for k, v in CONFIGS[name].items())},")
+        for name in names
+    }  # fmt: skip
+    return start_side_by_side(specs, workers)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_CONFIGS_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--configs", default="none,t5,t5_ssb", help=f"comma-separated, of {', '.join(CONFIGS)}")
-    parser.add_argument("--only", help="comma-separated page keys (fortunes_auth always runs)")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
-    parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per page and server")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--sessions", type=int, default=16, help="sessions per server the requests rotate over")
+    add_side_by_side_arguments(parser, duration=10, warmup=2)
     args = parser.parse_args()
     names = args.configs.split(",")
     unknown = set(names) - set(CONFIGS)
@@ -206,16 +192,10 @@ def main():
             servers[name]["cookies"] = [f"sessionid={k}" for k in all_keys[i * args.sessions:(i + 1) * args.sessions]]
         print(f"==> logged in once as {user.email}; {args.sessions} sessions per server")
         print("==> first request of each page (HTTP status per configuration)")
-        for _page, path in targets:
-            statuses = {n: request(s["port"], path, cookie=s["cookies"][0])[0] for n, s in servers.items()}
-            print(f"    {'  '.join(f'{n} {st}' for n, st in statuses.items()):40} {path}")
-            if set(statuses.values()) != {200}:
-                sys.exit(f"{path} did not answer 200 on every server")
+        first_requests([(path, {n: (s["port"], path, s["cookies"][0]) for n, s in servers.items()})
+                        for _page, path in targets])  # fmt: skip
         print(f"==> warm-up ({args.warmup} s per page and server)")
-        for _page, path in targets:
-            for s in servers.values():
-                wrk(s["port"], path, s["cookies"], duration=args.warmup, threads=args.threads,
-                    connections=args.connections)  # fmt: skip
+        warm_up([(s["port"], path, s["cookies"]) for _page, path in targets for s in servers.values()], args)
         for run in range(args.runs):
             print(f"==> round {run + 1}/{args.runs}")
             order = names[run % len(names):] + names[:run % len(names)]
@@ -253,15 +233,11 @@ def main():
         summary[page] = {"path": path, "rps": med, "ratio_to_" + base: ratios, "cpu_ms": cpu, "runs": per}
         rows.append([page, *[f"{med[n]:.0f}" for n in names], *[f"× {ratios[n]:.2f}" for n in names[1:]],
                      *[f"{cpu[n][0]:.1f} + {cpu[n][1]:.1f}" for n in names]])  # fmt: skip
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print()
     print(f"Database configurations side by side, cold servers, {args.runs} interleaved rounds of {args.duration} s; "
           f"{os.cpu_count()} cores, {args.workers} sync workers per server, wrk -t{args.threads} -c{args.connections}; "
           f"load average before/after {load_before} / {load_average()}")  # fmt: skip
-    print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(header)))
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(row)))
+    print_table(header, rows)
     print(f"ratios: the median over rounds of each round's req/s against {base}'s in the same round; "
           "CPU ms per request: the gunicorn (master and workers) + its PostgreSQL backends, medians.")  # fmt: skip
     out = RESULTS_DIR / "results-configs.json"

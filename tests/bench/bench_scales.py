@@ -49,13 +49,15 @@ from bench_childplans import (  # noqa: E402  (the data, the person, the pages a
 from run_bench import (  # noqa: E402  (servers, wrk and sessions: one copy)
     RESULTS_DIR,
     ROOT,
+    add_side_by_side_arguments,
     check_machine,
     clone_sessions,
-    free_port,
+    first_requests,
     load_average,
-    request,
-    start_gunicorn,
+    print_table,
+    start_side_by_side,
     stop,
+    warm_up,
     wrk,
 )
 
@@ -92,21 +94,12 @@ def prepare(url):
 
 
 def start(scales, modes, workers):
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    servers = {}
-    try:
-        for scale, url in scales.items():
-            for mode in modes:
-                port = free_port()
-                env = {"CACHE_URL": CACHES[scale], **({"BENCH_COLD": "1"} if mode == "cold" else {})}
-                log_path = RESULTS_DIR / f"gunicorn-scales-{scale}-{mode}.log"
-                print(f"==> {scale:8} {mode} gunicorn on 127.0.0.1:{port}, {workers} sync workers")
-                servers[(scale, mode)] = {"port": port, "proc": start_gunicorn(port, workers, url, log_path, env)}
-    except BaseException:
-        for server in servers.values():
-            stop(server["proc"])
-        raise
-    return servers
+    specs = {
+        (scale, mode): (url, {"CACHE_URL": CACHES[scale], **({"BENCH_COLD": "1"} if mode == "cold" else {})},
+                        f"gunicorn-scales-{scale}-{mode}.log", f"{scale:8} {mode}")
+        for scale, url in scales.items() for mode in modes
+    }  # fmt: skip
+    return start_side_by_side(specs, workers)
 
 
 def main():
@@ -114,14 +107,7 @@ def main():
     parser.add_argument("--database-url", default=os.environ.get("BENCH_PLANS_DATABASE_URL", DEFAULT_DB),
                         help="the county database; the country's is its name with _national")  # fmt: skip
     parser.add_argument("--modes", default="cold", help="comma-separated, of cold, warm (default cold)")
-    parser.add_argument("--only", help="comma-separated page keys (fortunes_auth always runs)")
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
-    parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
-    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per page and server")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--sessions", type=int, default=16, help="sessions per server the requests rotate over")
+    add_side_by_side_arguments(parser, duration=5, warmup=1)
     args = parser.parse_args()
     modes = args.modes.split(",")
     if set(modes) - set(MODES):
@@ -159,17 +145,10 @@ def main():
         connections.close_all()
         print(f"==> logged in on each scale; {args.sessions} sessions per server")
         print("==> first request of each page (HTTP status per server)")
-        for key in keys:
-            statuses = {f"{sc}/{m}": request(s["port"], paths[sc][key][1], cookie=s["cookies"][0])[0]
-                        for (sc, m), s in servers.items()}  # fmt: skip
-            print(f"    {'  '.join(f'{n} {st}' for n, st in statuses.items()):60} {key}")
-            if set(statuses.values()) != {200}:
-                sys.exit(f"{key} did not answer 200 on every server")
+        first_requests([(key, {f"{sc}/{m}": (s["port"], paths[sc][key][1], s["cookies"][0])
+                               for (sc, m), s in servers.items()}) for key in keys], width=60)  # fmt: skip
         print(f"==> warm-up ({args.warmup} s per page and server)")
-        for key in keys:
-            for (sc, _m), s in servers.items():
-                wrk(s["port"], paths[sc][key][1], s["cookies"], duration=args.warmup, threads=args.threads,
-                    connections=args.connections)  # fmt: skip
+        warm_up([(s["port"], paths[sc][key][1], s["cookies"]) for key in keys for (sc, _m), s in servers.items()], args)
         order = list(servers)
         for run in range(args.runs):
             print(f"==> round {run + 1}/{args.runs}")
@@ -204,15 +183,11 @@ def main():
                                                                                      "national": national}}
             rows.append([paths["county"][key][0], mode, f"{med_c:.0f}", f"{med_n:.0f}", f"{ratio:.0%}",
                          f"{shares:.0%}", verdict])  # fmt: skip
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print()
     print(f"County and country side by side, {args.runs} interleaved rounds of {args.duration} s; {os.cpu_count()} "
           f"cores, {args.workers} sync workers per server, wrk -t{args.threads} -c{args.connections}; load average "
           f"before/after {load_before} / {load_average()}")  # fmt: skip
-    print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(header)))
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(row)))
+    print_table(header, rows)
     print(f"national ÷ county: the median over rounds of each round's req/s on the national server against the "
           f"county's in the same round (budget, cold: >= {BUDGET:.0%}); as shares of fa: the same with each page "
           "first divided by fortunes_auth on its own server in that round.")  # fmt: skip

@@ -644,6 +644,66 @@ def http_text(t):
     return ", ".join(f"{mode} {t.status.get(mode)}" for mode in t.modes())
 
 
+def print_table(header, rows):
+    """``rows`` under ``header`` in aligned columns, `` | `` between them: the table every bench
+    script prints."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        return " | ".join(str(c).ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
+
+    print(line(header))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(line(row))
+
+
+def start_side_by_side(specs, workers):
+    """One gunicorn per entry of ``specs``, side by side: name -> (database URL, extra environment,
+    log file name, what to print). Returns name -> {"port", "proc"}; if one fails to start, the
+    others are stopped."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    servers = {}
+    try:
+        for name, (url, env, log_name, what) in specs.items():
+            port = free_port()
+            print(f"==> {what} gunicorn on 127.0.0.1:{port}, {workers} sync workers")
+            servers[name] = {"port": port, "proc": start_gunicorn(port, workers, url, RESULTS_DIR / log_name, env)}
+    except BaseException:
+        for server in servers.values():
+            stop(server["proc"])
+        raise
+    return servers
+
+
+def add_side_by_side_arguments(parser, *, duration, warmup):
+    """The options of the scripts that run servers side by side (bench_configs.py, bench_scales.py)."""
+    parser.add_argument("--only", help="comma-separated page keys (fortunes_auth always runs)")
+    parser.add_argument("--duration", type=int, default=duration, help=f"seconds per wrk run (default {duration})")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--warmup", type=int, default=warmup, help="seconds of warm-up per page and server")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--sessions", type=int, default=16, help="sessions per server the requests rotate over")
+
+
+def first_requests(pages, width=40):
+    """Each page once on every server: ``pages`` is [(label, {server: (port, path, cookie)})].
+    Prints the HTTP statuses; exits unless every one is 200."""
+    for label, per_server in pages:
+        statuses = {name: request(port, path, cookie=cookie)[0] for name, (port, path, cookie) in per_server.items()}
+        print(f"    {'  '.join(f'{n} {st}' for n, st in statuses.items()):{width}} {label}")
+        if set(statuses.values()) != {200}:
+            sys.exit(f"{label} did not answer 200 on every server")
+
+
+def warm_up(runs, args):
+    """``args.warmup`` seconds of wrk per (port, path, cookies) in ``runs``, nothing kept."""
+    for port, path, cookies in runs:
+        wrk(port, path, cookies, duration=args.warmup, threads=args.threads, connections=args.connections)
+
+
 def report(targets, title):
     fortunes, plain = fortunes_rps(targets), plain_rps(targets)
     header = [
@@ -670,17 +730,9 @@ def report(targets, title):
             budget_text(t.kind),
             verdict(t, fortunes),
         ])  # fmt: skip
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells):
-        return " | ".join(str(c).ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
-
     print()
     print(title)
-    print(line(header))
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(line(row))
+    print_table(header, rows)
     print(
         f"yardsticks (warm server): /bench/plain {fmt(plain, '.0f')} req/s, /bench/fortunes_auth "
         f"{fmt(fortunes, '.0f')} req/s = {fmt(fortunes / plain * 100 if fortunes and plain else None, '.1f', ' %')} "
