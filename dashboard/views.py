@@ -50,15 +50,15 @@ def dashboard(request):
         ctx.update(upcoming_extra_rows=team_meetings, upcoming_extra_template="teammeetings/_dashboard_upcoming.html")
         ctx.update(dashboard_actions_context(request.user, show=DASHBOARD_ACTIONS))
         ctx["show_my_actions"] = bool(ctx["my_actions"])
-        plan_ids, referral_ids = listed_plan_ids(ctx["my_actions"], {**plan_work, "team_meetings": team_meetings}), {}
+        listed = {"plan_ids": listed_plan_ids(ctx["my_actions"], {**plan_work, "team_meetings": team_meetings})}
         if request.session.get(REFERRALS_MENU_KEY):  # a receiver (decided just above): one query more
             ctx.update(referral_selectors.dashboard_referrals_context(request.user))
             if ctx["referrals_waiting"]:
-                listed = referral_selectors.listed_ids(ctx["referrals_waiting"])
-                plan_ids = sorted({*plan_ids, *listed["plan_ids"]})
-                referral_ids = {"referral_ids": listed["referral_ids"]}
-        if plan_ids:  # one audit row for all the page names: the plans, the referrals waiting
-            audit_list(request, name="dashboard", plan_ids=plan_ids, **referral_ids)
+                referrals = referral_selectors.listed_ids(ctx["referrals_waiting"])
+                listed = {"plan_ids": sorted({*listed["plan_ids"], *referrals["plan_ids"]}),
+                          "referral_ids": referrals["referral_ids"]}
+        if listed["plan_ids"]:  # one audit row for all the page names: the plans, the referrals waiting
+            audit_list(request, name="dashboard", **listed)
         ctx["next_steps"] = (
             selectors.referral_steps(ctx.get("referrals_waiting", []))
             + selectors.plan_steps(plan_work, ctx["my_actions_overdue"])

@@ -145,8 +145,10 @@ class IndicatorsView(TemplateView):
         # One län is shown whole; with several, every län's totals (one row each) or the chosen
         # län with its kommuner: the country's 290 kommuner are never one page.
         ctx.update(form=form if len(lans) > 1 else None, chosen=chosen)
-        if len(lans) <= 1 or chosen:
-            table = {"groups": [lan for lan in lans if len(lans) <= 1 or lan.code == chosen]}
+        if len(lans) <= 1:
+            table = {"groups": lans}
+        elif chosen:
+            table = {"groups": [lan for lan in lans if lan.code == chosen]}
         else:
             table = {"totals": lans, "country": indicators.country_total(groups)}
 

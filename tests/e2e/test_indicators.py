@@ -3,33 +3,21 @@ totals, follows one län to its kommuner, chooses another in the form, and an ad
 län that is not counted gets its message by the field. Every page passes the checks of
 tests/e2e/checks.py (axe, HTML_CodeSniffer, the Nu HTML Checker, the keyboard basics)."""
 
-from datetime import date
-
 import pytest
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from childplans import services as plan_services
 from childplans import tasks
 from childplans.models import PlanKeepingKind
 from networks.models import NetworkMembership, Organisation, OrganisationMembership
 from tests import factories as f
+from tests.childplans.test_indicators import open_plans
 
 from .checks import check_page, label, path_of
 from .test_childplan_flow import log_in_with_code, person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def plans(worker, organisation, n):
-    for i in range(n):
-        plan = plan_services.plan_open(by=worker, organisation=organisation, given_name=f"Barn{i}",
-                                       family_name="Indikatorsson", birth_date=date(2014, 1, 1 + i), reason="x")
-        guardian = plan_services.guardian_add(plan=plan, by=worker, name="Vh", relation="mamma", has_custody=True)
-        plan_services.consent_record(plan=plan, by=worker, guardian=guardian, given_on=timezone.localdate(),
-                                     method="written", purposes=["statistics"], organisations=[organisation])
 
 
 @pytest.fixture
@@ -42,8 +30,8 @@ def coordinator(transactional_db):
                                        kommun=f.kommun("Solna"))
     worker = person("karin.kontakt@vaxjo.se", vaxjo_kommun, "Karin", "Kontaktperson")
     OrganisationMembership.objects.create(user=worker, organisation=solna_stad)
-    plans(worker, vaxjo_kommun, 6)
-    plans(worker, solna_stad, 5)
+    open_plans(worker, vaxjo_kommun, 6)  # each with a consent that covers statistics
+    open_plans(worker, solna_stad, 5)
     tasks.indicators_refresh()  # what the beat does every INDICATORS_REFRESH_SECONDS
     secret = generate_totp_secret()
     user = person("sara.samordnare@vaxjo.se", vaxjo_kommun, "Sara", "Samordnare", secret=secret)
